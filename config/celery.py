@@ -1,0 +1,25 @@
+"""The Celery application and its beat schedule."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("sipas")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "indicators-refresh": {
+        "task": "indicators.tasks.refresh_incremental",
+        "schedule": 300.0,
+    },
+    "indicators-reconcile": {
+        "task": "indicators.tasks.reconcile",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}

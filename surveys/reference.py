@@ -1,0 +1,240 @@
+"""Loading the reference data shipped in `surveys/reference/`: regions, provinces in
+both maps, the agency tree, procedures and the default questionnaire."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from surveys.models import (
+    Agency,
+    Criterion,
+    Element,
+    Procedure,
+    Province,
+    Questionnaire,
+    Region,
+)
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+DEFAULT_QUESTIONNAIRE = "sipas-service"
+
+DEFAULT_SCALE = [
+    {"value": 1, "label_vi": "Rất không hài lòng", "label_en": "Very dissatisfied"},
+    {"value": 2, "label_vi": "Không hài lòng", "label_en": "Dissatisfied"},
+    {"value": 3, "label_vi": "Bình thường", "label_en": "Neutral"},
+    {"value": 4, "label_vi": "Hài lòng", "label_en": "Satisfied"},
+    {"value": 5, "label_vi": "Rất hài lòng", "label_en": "Very satisfied"},
+    {"value": 0, "label_vi": "Không áp dụng", "label_en": "Does not apply"},
+]
+
+# English names of the provincial units; the CSVs carry the Vietnamese ones.
+_EN_NAMES = {"Hồ Chí Minh": "Ho Chi Minh City", "Hà Nội": "Ha Noi", "Huế": "Hue"}
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(+self.created or +self.updated)
+
+    def __str__(self) -> str:
+        kinds = sorted(set(self.created) | set(self.updated))
+        if not kinds:
+            return "Reference data already up to date."
+        return "; ".join(
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated"
+            for kind in kinds
+        )
+
+
+def _rows(name: str, directory: Path) -> list[dict[str, str]]:
+    with open(directory / name, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _upsert(report: LoadReport, model, lookup: dict, values: dict):
+    """Create or update one row, touching the database only when a value differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        report.created[model._meta.verbose_name_plural] += 1
+        return model.objects.create(**lookup, **values)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        report.updated[model._meta.verbose_name_plural] += 1
+    return obj
+
+
+def _english(name_vi: str) -> str:
+    return _EN_NAMES.get(name_vi, name_vi)
+
+
+@transaction.atomic
+def reference_data_load(*, directory: Path = REFERENCE_DIR) -> LoadReport:
+    """Bring the reference tables in line with the CSV files; a second run with the
+    same files changes nothing. Questionnaire versions are never rewritten."""
+    report = LoadReport()
+    regions = {
+        row["code"]: _upsert(
+            report,
+            Region,
+            {"code": row["code"]},
+            {"name_vi": row["name_vi"], "name_en": row["name_en"]},
+        )
+        for row in _rows("regions.csv", directory)
+    }
+
+    new_rows = _rows("provinces_2025.csv", directory)
+    old_rows = _rows("provinces_2008.csv", directory)
+    old_region = {row["code"]: row["region"] for row in old_rows}
+    successor_code = {
+        old: row["code"] for row in new_rows for old in row["predecessors"].split()
+    }
+    new_units = {}
+    for row in new_rows:
+        # Region membership of the 2025 units is not settled; until it is, a unit
+        # takes the region of the predecessor whose code it kept.
+        predecessors = row["predecessors"].split()
+        region_code = old_region.get(row["code"]) or old_region[predecessors[0]]
+        new_units[row["code"]] = _upsert(
+            report,
+            Province,
+            {"map": Province.Map.MAP_2025, "code": row["code"]},
+            {
+                "name_vi": row["name_vi"],
+                "name_en": _english(row["name_vi"]),
+                "kind": row["kind"],
+                "region": regions[region_code],
+                "successor": None,
+            },
+        )
+    old_units = {}
+    for row in old_rows:
+        old_units[row["code"]] = _upsert(
+            report,
+            Province,
+            {"map": Province.Map.MAP_2008, "code": row["code"]},
+            {
+                "name_vi": row["name_vi"],
+                "name_en": _english(row["name_vi"]),
+                "kind": row["kind"],
+                "region": regions[row["region"]],
+                "successor": new_units[successor_code[row["code"]]],
+            },
+        )
+
+    templates = _rows("agency_templates.csv", directory)
+    for row in templates:
+        if row["scope"] != "ministry":
+            continue
+        _upsert(
+            report,
+            Agency,
+            {"code": row["key"]},
+            {
+                "kind": row["kind"],
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "province": None,
+                "parent": None,
+            },
+        )
+    for code, province in old_units.items():
+        for row in templates:
+            if row["scope"] != "province":
+                continue
+            _upsert(
+                report,
+                Agency,
+                {"code": f"{code}-{row['key']}"},
+                {
+                    "kind": row["kind"],
+                    "name_vi": f"{row['name_vi']} {province.name_vi}",
+                    "name_en": f"{row['name_en']}, {province.name_en}",
+                    "province": province,
+                    "parent": None,
+                },
+            )
+
+    for row in _rows("procedures.csv", directory):
+        _upsert(
+            report,
+            Procedure,
+            {"code": row["code"]},
+            {
+                "name_vi": row["name_vi"],
+                "name_en": row["name_en"],
+                "field": row["field"],
+                "time_limit_days": int(row["time_limit_days"]),
+            },
+        )
+
+    questionnaire_load(
+        report=report,
+        code=DEFAULT_QUESTIONNAIRE,
+        version=1,
+        title_vi="Khảo sát sự hài lòng về cung ứng dịch vụ hành chính công",
+        title_en="Satisfaction with public administrative services",
+        rows=_rows("sipas_service_questionnaire.csv", directory),
+    )
+    return report
+
+
+def questionnaire_load(
+    *,
+    report: LoadReport,
+    code: str,
+    version: int,
+    title_vi: str,
+    title_en: str,
+    rows: list[dict[str, str]],
+    scale: list[dict] | None = None,
+) -> Questionnaire:
+    """Create a questionnaire version from rows of (element, element_vi, element_en,
+    criterion, text_vi, text_en); an existing version is left exactly as it is."""
+    existing = Questionnaire.objects.filter(code=code, version=version).first()
+    if existing is not None:
+        return existing
+    has_current = Questionnaire.objects.filter(code=code, is_current=True).exists()
+    questionnaire = Questionnaire.objects.create(
+        code=code,
+        version=version,
+        title_vi=title_vi,
+        title_en=title_en,
+        scale=scale or DEFAULT_SCALE,
+        is_current=not has_current,
+    )
+    report.created["questionnaires"] += 1
+    elements: dict[str, Element] = {}
+    for position, row in enumerate(rows, start=1):
+        element = elements.get(row["element"])
+        if element is None:
+            element = Element.objects.create(
+                questionnaire=questionnaire,
+                code=row["element"],
+                position=len(elements) + 1,
+                name_vi=row["element_vi"],
+                name_en=row["element_en"],
+            )
+            elements[row["element"]] = element
+        Criterion.objects.create(
+            questionnaire=questionnaire,
+            element=element,
+            code=row["criterion"],
+            position=position,
+            text_vi=row["text_vi"],
+            text_en=row["text_en"],
+            required=row.get("required", "1") not in {"0", "false", "no"},
+        )
+    report.created["criteria"] += len(rows)
+    return questionnaire
