@@ -1,0 +1,79 @@
+"""Shared fixtures: the reference data, and the four people every data-showing test
+considers (an official of one province, one of another, a national administrator
+and an anonymous citizen)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from surveys.models import Agency, Official, Province, Questionnaire
+from surveys.reference import DEFAULT_QUESTIONNAIRE
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped reference data once per test database."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+def _staff(username: str, **official) -> object:
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, is_staff=True
+    )
+    if official:
+        Official.objects.create(user=user, **official)
+    return user
+
+
+@pytest.fixture
+def questionnaire(db) -> Questionnaire:
+    return Questionnaire.objects.get(code=DEFAULT_QUESTIONNAIRE, is_current=True)
+
+
+@pytest.fixture
+def son_la(db) -> Province:
+    return Province.objects.get(map=Province.Map.MAP_2008, code="14")
+
+
+@pytest.fixture
+def quang_ninh(db) -> Province:
+    return Province.objects.get(map=Province.Map.MAP_2008, code="22")
+
+
+@pytest.fixture
+def son_la_centre(db) -> Agency:
+    return Agency.objects.get(code="14-centre")
+
+
+@pytest.fixture
+def quang_ninh_centre(db) -> Agency:
+    return Agency.objects.get(code="22-centre")
+
+
+@pytest.fixture
+def son_la_official(db, son_la):
+    """A provincial official of Sơn La (assigned in the 2025 map)."""
+    return _staff("son-la", role=Official.Role.PROVINCE, province=son_la.successor)
+
+
+@pytest.fixture
+def quang_ninh_official(db, quang_ninh):
+    """An official of another province, who must see nothing of Sơn La."""
+    return _staff(
+        "quang-ninh", role=Official.Role.PROVINCE, province=quang_ninh.successor
+    )
+
+
+@pytest.fixture
+def agency_official(db, son_la_centre):
+    return _staff("son-la-centre", role=Official.Role.AGENCY, agency=son_la_centre)
+
+
+@pytest.fixture
+def national_admin(db):
+    return _staff("national", role=Official.Role.NATIONAL)
