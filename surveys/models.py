@@ -419,6 +419,9 @@ class ResponseReview(models.Model):
         verbose_name = _("response review")
         verbose_name_plural = _("response reviews")
 
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.from_status} → {self.to_status}"
+
 
 class Official(models.Model):
     """What a staff member is responsible for; scoping reads only this.
