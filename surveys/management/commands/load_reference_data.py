@@ -13,4 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         report = reference_data_load()
-        self.stdout.write(self.style.SUCCESS(str(report)))
+        if options["verbosity"] > 0:
+            self.stdout.write(self.style.SUCCESS(str(report)))

@@ -1,0 +1,293 @@
+"""Realistic demonstration data: local agencies and responses across provinces,
+periods and channels, with satisfaction spread the way published SIPAS figures are
+(some provinces clearly under 85%, some near it, some above)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from surveys.models import (
+    Agency,
+    Channel,
+    Procedure,
+    Province,
+    Questionnaire,
+    Response,
+    Source,
+)
+from surveys.reference import DEFAULT_QUESTIONNAIRE
+
+MAP_2025_STARTS = dt.date(2025, 7, 1)
+FIRST_DAY = dt.date(2022, 1, 1)
+# Share of responses each channel brings, and of intake flags (bots, hurried
+# respondents) that officials will find in the review queue.
+CHANNEL_WEIGHTS = {Channel.IN_PERSON: 0.62, Channel.ONLINE: 0.34, Channel.POST: 0.04}
+FLAGGED_SHARE = 0.01
+SUGGESTIONS = [
+    "Cần thêm chỗ ngồi chờ vào buổi sáng.",
+    "Công chức hướng dẫn rất nhiệt tình.",
+    "Nên gửi tin nhắn khi có kết quả.",
+    "Thời gian chờ quá lâu.",
+    "Cổng dịch vụ công khó đăng nhập.",
+]
+
+COLUMNS = (
+    "uid",
+    "questionnaire_id",
+    "agency_id",
+    "procedure_id",
+    "channel",
+    "source",
+    "responded_on",
+    "received_at",
+    "answers",
+    "respondent_type",
+    "gender",
+    "age_band",
+    "education",
+    "occupation",
+    "suggestion",
+    "flags",
+    "status",
+)
+
+
+@dataclass(frozen=True)
+class DemoAgency:
+    id: int
+    level: float  # share of satisfied answers, before the yearly trend
+    until: dt.date | None  # districts closed with the 2025 reorganisation
+    since: dt.date | None  # communes of the 2025 map
+
+
+def province_level(code: str, seed: int) -> float:
+    """A province's share of satisfied answers in 2022: 0.72 to 0.91, stable per
+    province, so that a demo shows the same provinces leading every time."""
+    return random.Random(f"{seed}:{code}").uniform(0.72, 0.91)
+
+
+def demo_agencies_create(
+    *, districts_per_province: int = 3, communes_per_unit: int = 4
+) -> int:
+    """Create district agencies (until 2025) under the 63 provinces and commune
+    agencies under the 34 units of 2025; existing ones are left. Returns how many
+    were created."""
+    created = 0
+    for province in Province.objects.filter(map=Province.Map.MAP_2008):
+        for number in range(1, districts_per_province + 1):
+            _, made = Agency.objects.get_or_create(
+                code=f"{province.code}-h{number:02d}",
+                defaults={
+                    "kind": Agency.Kind.DISTRICT,
+                    "name_vi": f"Bộ phận một cửa huyện {number}, {province.name_vi}",
+                    "name_en": f"District {number} one-stop counter, "
+                    f"{province.name_en}",
+                    "province": province,
+                    "active": False,
+                },
+            )
+            created += made
+    for unit in Province.objects.filter(map=Province.Map.MAP_2025):
+        for number in range(1, communes_per_unit + 1):
+            _, made = Agency.objects.get_or_create(
+                code=f"n{unit.code}-x{number:02d}",
+                defaults={
+                    "kind": Agency.Kind.COMMUNE,
+                    "name_vi": f"Bộ phận một cửa xã {number}, {unit.name_vi}",
+                    "name_en": f"Commune {number} one-stop counter, {unit.name_en}",
+                    "province": unit,
+                },
+            )
+            created += made
+    return created
+
+
+def _demo_agencies(seed: int) -> list[DemoAgency]:
+    rng = random.Random(seed)
+    agencies = []
+    for agency in Agency.objects.select_related("province__successor"):
+        province = agency.province
+        if province is None:
+            level = rng.uniform(0.8, 0.9)
+        elif province.map == Province.Map.MAP_2025:
+            old = province.predecessors.order_by("code").first()
+            level = province_level(old.code if old else province.code, seed)
+        else:
+            level = province_level(province.code, seed)
+        level = min(0.97, max(0.5, level + rng.gauss(0, 0.025)))
+        until = since = None
+        if agency.kind == Agency.Kind.DISTRICT:
+            until = MAP_2025_STARTS
+        elif agency.kind == Agency.Kind.COMMUNE:
+            since = MAP_2025_STARTS
+        agencies.append(DemoAgency(agency.id, level, until, since))
+    return agencies
+
+
+class AnswerPool:
+    """Pre-drawn answer strings by satisfaction level: drawing 23 random answers
+    per response would dominate the time of a million-response load."""
+
+    def __init__(self, criteria: int, rng: random.Random, size: int = 400) -> None:
+        self.levels = [round(0.50 + step * 0.01, 2) for step in range(48)]
+        self.pool = {
+            level: [self._draw(criteria, level, rng) for _ in range(size)]
+            for level in self.levels
+        }
+        self.rng = rng
+
+    @staticmethod
+    def _draw(criteria: int, level: float, rng: random.Random) -> str:
+        # Each respondent has a mood around the level, and criteria vary around it.
+        mood = min(0.995, max(0.02, rng.gauss(level, 0.08)))
+        chars = []
+        for _ in range(criteria):
+            roll = rng.random()
+            if roll < 0.025:
+                chars.append("0")
+            elif rng.random() < mood:
+                chars.append("5" if rng.random() < 0.35 else "4")
+            else:
+                chars.append(rng.choice("1233"))
+        return "".join(chars)
+
+    def draw(self, level: float) -> str:
+        bucket = min(self.levels[-1], max(0.5, round(level, 2)))
+        return self.rng.choice(self.pool[bucket])
+
+
+def demo_rows(
+    *,
+    count: int,
+    questionnaire_id: int,
+    criteria: int,
+    agencies: list[DemoAgency],
+    procedure_ids: list[int],
+    seed: int,
+    last_day: dt.date,
+) -> Iterator[tuple]:
+    """Yield `count` response rows in COLUMNS order, without touching the database
+    (the rows are consumed inside a COPY)."""
+    rng = random.Random(seed + 1)
+    pool = AnswerPool(criteria, rng)
+    span = (last_day - FIRST_DAY).days
+    channels = list(CHANNEL_WEIGHTS)
+    weights = list(CHANNEL_WEIGHTS.values())
+    tz = timezone.get_current_timezone()
+    for _ in range(count):
+        agency = rng.choice(agencies)
+        day = FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))
+        if agency.until and day >= agency.until:
+            day = agency.until - dt.timedelta(days=rng.randrange(1, 900))
+        if agency.since and day < agency.since:
+            day = agency.since + dt.timedelta(
+                days=rng.randrange((last_day - agency.since).days + 1)
+            )
+        # Services improve a little every year, as the published series do.
+        level = agency.level + 0.012 * (day.year - 2022)
+        flags = 0
+        if rng.random() < FLAGGED_SHARE:
+            flags = rng.choice(
+                [Response.Flag.HONEYPOT, Response.Flag.TOO_FAST, Response.Flag.BURST]
+            )
+        received = dt.datetime.combine(
+            day, dt.time(8 + rng.randrange(9), rng.randrange(60)), tz
+        )
+        yield (
+            uuid.UUID(int=rng.getrandbits(128), version=4),
+            questionnaire_id,
+            agency.id,
+            rng.choice(procedure_ids),
+            rng.choices(channels, weights)[0],
+            Source.PAPER if rng.random() < 0.3 else Source.WEB,
+            day,
+            received,
+            pool.draw(level),
+            rng.choice([1, 1, 1, 2]),
+            rng.choice([1, 2, None]),
+            rng.choice([1, 2, 3, 4, 5, None]),
+            rng.choice([1, 2, 3, 4, 5, None]),
+            rng.choice([1, 2, 3, 4, 5, 6, 7, 8, None]),
+            rng.choice(SUGGESTIONS) if rng.random() < 0.05 else "",
+            flags,
+            Response.Status.SUSPICIOUS if flags else Response.Status.ACCEPTED,
+        )
+
+
+def responses_bulk_load(
+    rows: Iterator[tuple], *, progress: Callable[[int], None]
+) -> int:
+    """Store response rows fast: COPY on PostgreSQL, batched inserts elsewhere.
+    Returns the number of rows written."""
+    written = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            columns = ", ".join(COLUMNS)
+            with connection.cursor() as cursor:
+                raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+                with raw.copy(f"COPY surveys_response ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        written += 1
+                        if written % 20000 == 0:
+                            progress(written)
+        else:
+            placeholders = ", ".join(["%s"] * len(COLUMNS))
+            sql = (
+                f"INSERT INTO surveys_response ({', '.join(COLUMNS)}) "
+                f"VALUES ({placeholders})"
+            )
+            batch: list[tuple] = []
+            ops = connection.ops
+            with connection.cursor() as cursor:
+                for row in rows:
+                    batch.append(
+                        (
+                            row[0].hex,
+                            *row[1:6],
+                            ops.adapt_datefield_value(row[6]),
+                            ops.adapt_datetimefield_value(row[7]),
+                            *row[8:],
+                        )
+                    )
+                    if len(batch) == 5000:
+                        cursor.executemany(sql, batch)
+                        written += len(batch)
+                        batch.clear()
+                        progress(written)
+                if batch:
+                    cursor.executemany(sql, batch)
+                    written += len(batch)
+    progress(written)
+    return written
+
+
+def demo_data_generate(
+    *,
+    responses: int,
+    seed: int = 2022,
+    progress: Callable[[int], None] = lambda done: None,
+) -> int:
+    """Create demo agencies and `responses` responses from January 2022 to today.
+    Returns the number of responses written."""
+    demo_agencies_create()
+    questionnaire = Questionnaire.objects.get(
+        code=DEFAULT_QUESTIONNAIRE, is_current=True
+    )
+    rows = demo_rows(
+        count=responses,
+        questionnaire_id=questionnaire.id,
+        criteria=questionnaire.criteria.count(),
+        agencies=_demo_agencies(seed),
+        procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
+        seed=seed,
+        last_day=timezone.localdate(),
+    )
+    return responses_bulk_load(rows, progress=progress)
