@@ -79,34 +79,33 @@ def demo_agencies_create(
     """Create district agencies (until 2025) under the 63 provinces and commune
     agencies under the 34 units of 2025; existing ones are left. Returns how many
     were created."""
-    created = 0
+    agencies = []
     for province in Province.objects.filter(map=Province.Map.MAP_2008):
         for number in range(1, districts_per_province + 1):
-            _, made = Agency.objects.get_or_create(
-                code=f"{province.code}-h{number:02d}",
-                defaults={
-                    "kind": Agency.Kind.DISTRICT,
-                    "name_vi": f"Bộ phận một cửa huyện {number}, {province.name_vi}",
-                    "name_en": f"District {number} one-stop counter, "
-                    f"{province.name_en}",
-                    "province": province,
-                    "active": False,
-                },
+            agencies.append(
+                Agency(
+                    code=f"{province.code}-h{number:03d}",
+                    kind=Agency.Kind.DISTRICT,
+                    name_vi=f"Bộ phận một cửa huyện {number}, {province.name_vi}",
+                    name_en=f"District {number} one-stop counter, {province.name_en}",
+                    province=province,
+                    active=False,
+                )
             )
-            created += made
     for unit in Province.objects.filter(map=Province.Map.MAP_2025):
         for number in range(1, communes_per_unit + 1):
-            _, made = Agency.objects.get_or_create(
-                code=f"n{unit.code}-x{number:02d}",
-                defaults={
-                    "kind": Agency.Kind.COMMUNE,
-                    "name_vi": f"Bộ phận một cửa xã {number}, {unit.name_vi}",
-                    "name_en": f"Commune {number} one-stop counter, {unit.name_en}",
-                    "province": unit,
-                },
+            agencies.append(
+                Agency(
+                    code=f"n{unit.code}-x{number:03d}",
+                    kind=Agency.Kind.COMMUNE,
+                    name_vi=f"Bộ phận một cửa xã {number}, {unit.name_vi}",
+                    name_en=f"Commune {number} one-stop counter, {unit.name_en}",
+                    province=unit,
+                )
             )
-            created += made
-    return created
+    before = Agency.objects.count()
+    Agency.objects.bulk_create(agencies, ignore_conflicts=True, batch_size=2000)
+    return Agency.objects.count() - before
 
 
 def _demo_agencies(seed: int) -> list[DemoAgency]:
@@ -172,6 +171,7 @@ def demo_rows(
     procedure_ids: list[int],
     seed: int,
     last_day: dt.date,
+    ordered_uids: bool = False,
 ) -> Iterator[tuple]:
     """Yield `count` response rows in COLUMNS order, without touching the database
     (the rows are consumed inside a COPY)."""
@@ -181,7 +181,7 @@ def demo_rows(
     channels = list(CHANNEL_WEIGHTS)
     weights = list(CHANNEL_WEIGHTS.values())
     tz = timezone.get_current_timezone()
-    for _ in range(count):
+    for number in range(count):
         agency = rng.choice(agencies)
         day = FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))
         if agency.until and day >= agency.until:
@@ -201,7 +201,7 @@ def demo_rows(
             day, dt.time(8 + rng.randrange(9), rng.randrange(60)), tz
         )
         yield (
-            uuid.UUID(int=rng.getrandbits(128), version=4),
+            _uid(rng, seed, number, ordered_uids),
             questionnaire_id,
             agency.id,
             rng.choice(procedure_ids),
@@ -219,6 +219,14 @@ def demo_rows(
             flags,
             Response.Status.SUSPICIOUS if flags else Response.Status.ACCEPTED,
         )
+
+
+def _uid(rng: random.Random, seed: int, number: int, ordered: bool) -> uuid.UUID:
+    if not ordered:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+    # Large loads: ids that grow with the row number keep the unique index's
+    # inserts at its right edge, as time-ordered client ids (UUIDv7) would.
+    return uuid.UUID(int=(seed << 100) | (number << 64) | rng.getrandbits(64))
 
 
 def responses_bulk_load(
@@ -274,10 +282,16 @@ def demo_data_generate(
     responses: int,
     seed: int = 2022,
     progress: Callable[[int], None] = lambda done: None,
+    districts_per_province: int = 3,
+    communes_per_unit: int = 4,
+    ordered_uids: bool = False,
 ) -> int:
     """Create demo agencies and `responses` responses from January 2022 to today.
     Returns the number of responses written."""
-    demo_agencies_create()
+    demo_agencies_create(
+        districts_per_province=districts_per_province,
+        communes_per_unit=communes_per_unit,
+    )
     questionnaire = Questionnaire.objects.get(
         code=DEFAULT_QUESTIONNAIRE, is_current=True
     )
@@ -287,7 +301,10 @@ def demo_data_generate(
         criteria=questionnaire.criteria.count(),
         agencies=_demo_agencies(seed),
         procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
-        seed=seed,
+        # Province levels stay tied to `seed`; rows differ on every run, so that a
+        # second run adds responses instead of repeating the first run's ids.
+        seed=seed + Response.objects.count(),
         last_day=timezone.localdate(),
+        ordered_uids=ordered_uids,
     )
     return responses_bulk_load(rows, progress=progress)
