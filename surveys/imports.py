@@ -208,11 +208,13 @@ def responses_import(
     lines: Iterable[str],
     questionnaire: Questionnaire,
     progress: Callable[[str, int], None] | None = None,
+    agency_ids: frozenset[int] | None = None,
 ) -> ImportReport:
     """Check every row of a paper-survey CSV, then store all of it or nothing.
 
-    `lines` is the text of the file (an open text file will do). Returns the
-    report: rows read, imported, already present, or the errors."""
+    `lines` is the text of the file (an open text file will do); `agency_ids`,
+    when given, are the only agencies rows may name (a staff member's scope).
+    Returns the report: rows read, imported, already present, or the errors."""
     report = ImportReport()
     reader = csv.DictReader(lines)
     expected = csv_columns(questionnaire)
@@ -227,7 +229,11 @@ def responses_import(
         return report
     reader.fieldnames = header
 
-    agencies = {a.code: a for a in Agency.objects.all()}
+    agencies = {
+        a.code: a
+        for a in Agency.objects.all()
+        if agency_ids is None or a.id in agency_ids
+    }
     procedures = dict(Procedure.objects.values_list("code", "id"))
     seen: dict[bytes, int] = {}
     with tempfile.TemporaryFile() as spool:
@@ -395,18 +401,24 @@ def _insert_batch(batch: list[Response], report: ImportReport) -> None:
 
 
 def responses_import_file(
-    path_or_file, *, questionnaire: Questionnaire, progress=None
+    path_or_file, *, questionnaire: Questionnaire, progress=None, agency_ids=None
 ) -> ImportReport:
     """`responses_import` on a path or a binary/text file object (UTF-8, with or
     without the byte-order mark spreadsheets add)."""
     if isinstance(path_or_file, str | bytes) or hasattr(path_or_file, "__fspath__"):
         with open(path_or_file, encoding="utf-8-sig", newline="") as handle:
             return responses_import(
-                lines=handle, questionnaire=questionnaire, progress=progress
+                lines=handle,
+                questionnaire=questionnaire,
+                progress=progress,
+                agency_ids=agency_ids,
             )
     handle = path_or_file
     if not isinstance(handle, io.TextIOBase):
         handle = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     return responses_import(
-        lines=handle, questionnaire=questionnaire, progress=progress
+        lines=handle,
+        questionnaire=questionnaire,
+        progress=progress,
+        agency_ids=agency_ids,
     )
