@@ -4,6 +4,7 @@ these only read the payload and resolve codes to rows."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from surveys.forms import CHANNEL_CODES
@@ -33,6 +34,18 @@ PROFILE_CODES = {
 }
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 5,
+            "nullable": True,
+        },
+        "example": {"ACCESS_1": 5, "ACCESS_2": 0, "ACCESS_3": 4},
+    }
+)
 class AnswersField(serializers.Field):
     """{"ACCESS_1": 5, ...}: values are checked against the questionnaire by the
     service; here only that it is an object with text keys."""
