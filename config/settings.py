@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "surveys.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -218,6 +219,13 @@ SURVEY_MIN_FILL_SECONDS = env_int("SURVEY_MIN_FILL_SECONDS", 20)
 SURVEY_RATE_LIMIT = env_int("SURVEY_RATE_LIMIT", 20)  # submissions per window
 SURVEY_RATE_WINDOW_SECONDS = env_int("SURVEY_RATE_WINDOW_SECONDS", 600)
 SURVEY_SUGGESTION_MAX_LENGTH = env_int("SURVEY_SUGGESTION_MAX_LENGTH", 1000)
+# Above this many submissions per window a client's responses are flagged BURST;
+# 0 means half of SURVEY_RATE_LIMIT.
+SURVEY_BURST_THRESHOLD = env_int("SURVEY_BURST_THRESHOLD", 0)
+# Reverse proxies in front of the app: the client address is read from
+# X-Forwarded-For only when this is set (a client could forge it otherwise).
+SURVEY_TRUSTED_PROXIES = env_int("SURVEY_TRUSTED_PROXIES", 0)
+SURVEY_INVITATION_MAX_AGE_DAYS = env_int("SURVEY_INVITATION_MAX_AGE_DAYS", 365)
 INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
 
 LOGGING = {

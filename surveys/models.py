@@ -474,3 +474,71 @@ class Official(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class InvitationBatch(models.Model):
+    """Invitation links printed or sent for one agency at one time.
+
+    The links themselves are signed and never stored; only how many were issued,
+    so that a response rate (invitations answered / issued) can be computed.
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="invitation_batches",
+    )
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
+    count = models.PositiveIntegerField(_("invitations issued"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("invitation batch")
+        verbose_name_plural = _("invitation batches")
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}: {self.count} ({self.created_at:%Y-%m-%d})"
+
+
+class UsedInvitation(models.Model):
+    """An invitation that has been answered, known only by a keyed hash of its
+    nonce: the unique hash is what refuses a second response to one invitation."""
+
+    token_hash = models.CharField(_("invitation hash"), max_length=64, unique=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.ForeignKey(
+        InvitationBatch,
+        verbose_name=_("batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="used",
+    )
+    used_at = models.DateTimeField(_("used at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("used invitation")
+        verbose_name_plural = _("used invitations")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.used_at:%Y-%m-%d %H:%M}"

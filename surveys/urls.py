@@ -1,3 +1,19 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from surveys import apis, views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("s/i/<str:token>/", views.invitation, name="invitation"),
+    path("s/<slug:agency_code>/", views.survey, name="survey"),
+    path("s/<slug:agency_code>/thanks/", views.thanks, name="thanks"),
+    path(
+        "api/v1/questionnaires/<slug:code>/",
+        apis.QuestionnaireApi.as_view(),
+        name="api-questionnaire",
+    ),
+    path("api/v1/responses/", apis.ResponseCreateApi.as_view(), name="api-responses"),
+]

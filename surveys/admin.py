@@ -1,0 +1,313 @@
+"""Staff pages of the survey: agencies with their QR codes and invitation links,
+responses with their review, paper import. Every page is narrowed by
+`surveys.scope`: what lies outside a user's scope does not exist for them (404)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from surveys import selectors
+from surveys.imports import csv_columns, responses_import_file
+from surveys.models import (
+    Agency,
+    Channel,
+    InvitationBatch,
+    Procedure,
+    Response,
+)
+from surveys.qr import agency_survey_url, qr_png, qr_svg
+from surveys.scope import scope_filter, scope_for
+from surveys.services import (
+    ReviewNotAllowed,
+    invitation_batch_create,
+    invitation_url,
+    response_review,
+)
+from surveys.services.invitations import MAX_BATCH
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Staff with a scope may look; the rows they see are those of their scope.
+    Changing reference rows stays with Django's model permissions."""
+
+    agency_field = "agency_id"
+
+    def _in_scope(self, request: HttpRequest) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and not scope_for(user).empty
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._in_scope(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._in_scope(request) or super().has_view_permission(request, obj)
+
+    def get_queryset(self, request: HttpRequest):
+        return scope_filter(
+            super().get_queryset(request),
+            scope_for(request.user),
+            agency_field=self.agency_field,
+        )
+
+
+class InvitationForm(forms.Form):
+    procedure = forms.ModelChoiceField(
+        label=_("procedure"), queryset=Procedure.objects.all(), required=False
+    )
+    channel = forms.TypedChoiceField(
+        label=_("channel"), choices=Channel.choices, coerce=int
+    )
+    count = forms.IntegerField(
+        label=_("number of invitations"), min_value=1, max_value=MAX_BATCH
+    )
+    output = forms.ChoiceField(
+        label=_("as"),
+        choices=[("csv", _("CSV file of links")), ("html", _("printable list"))],
+    )
+
+
+@admin.register(Agency)
+class AgencyAdmin(ScopedAdmin):
+    agency_field = "id"
+    list_display = ("code", "name_vi", "kind", "province", "active", "survey_links")
+    list_filter = ("kind", "active")
+    search_fields = ("code", "name_vi", "name_en")
+    list_select_related = ("province",)
+    readonly_fields = ("survey_links",)
+
+    @admin.display(description=_("survey link"))
+    def survey_links(self, agency: Agency) -> str:
+        if agency.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">PNG</a> · <a href="{}">SVG</a> · <a href="{}">{}</a> · '
+            '<a href="{}">{}</a>',
+            reverse("admin:surveys_agency_qr", args=[agency.pk, "png"]),
+            reverse("admin:surveys_agency_qr", args=[agency.pk, "svg"]),
+            reverse("admin:surveys_agency_poster", args=[agency.pk]),
+            _("printable page"),
+            reverse("admin:surveys_agency_invitations", args=[agency.pk]),
+            _("invitations"),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/qr.<str:kind>",
+                view(self.qr_view),
+                name="surveys_agency_qr",
+            ),
+            path(
+                "<int:pk>/poster/", view(self.poster_view), name="surveys_agency_poster"
+            ),
+            path(
+                "<int:pk>/invitations/",
+                view(self.invitations_view),
+                name="surveys_agency_invitations",
+            ),
+            *super().get_urls(),
+        ]
+
+    def qr_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        agency = selectors.agency_visible(request.user, pk)
+        url = agency_survey_url(agency)
+        if kind == "png":
+            response = HttpResponse(qr_png(url), content_type="image/png")
+        elif kind == "svg":
+            response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+        else:
+            return HttpResponse(status=404)
+        response["Content-Disposition"] = (
+            f'attachment; filename="survey-{agency.code}.{kind}"'
+        )
+        return response
+
+    def poster_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        agency = selectors.agency_visible(request.user, pk)
+        url = agency_survey_url(agency)
+        return render(
+            request,
+            "surveys/admin/poster.html",
+            {
+                "agency": agency,
+                "url": url,
+                "svg": mark_safe(qr_svg(url, scale=12, inline=True)),
+            },
+        )
+
+    def invitations_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        agency = selectors.agency_visible(request.user, pk)
+        form = InvitationForm(request.POST or None, initial={"output": "csv"})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            batch, tokens = invitation_batch_create(
+                agency=agency,
+                procedure=data["procedure"],
+                channel=data["channel"],
+                count=data["count"],
+                user=request.user,
+            )
+            urls = [invitation_url(token) for token in tokens]
+            if data["output"] == "csv":
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
+                writer.writerow(["number", "agency", "link"])
+                for number, url in enumerate(urls, start=1):
+                    writer.writerow([number, agency.code, url])
+                response = HttpResponse(
+                    buffer.getvalue(), content_type="text/csv; charset=utf-8"
+                )
+                response["Content-Disposition"] = (
+                    f'attachment; filename="invitations-{agency.code}-{batch.pk}.csv"'
+                )
+                return response
+            return render(
+                request,
+                "surveys/admin/invitations_print.html",
+                {
+                    "agency": agency,
+                    "batch": batch,
+                    "links": [
+                        (url, mark_safe(qr_svg(url, scale=3, inline=True)))
+                        for url in urls
+                    ],
+                },
+            )
+        return render(
+            request,
+            "surveys/admin/invitations_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "agency": agency,
+                "form": form,
+                "title": _("Invitations for %(agency)s") % {"agency": agency.name},
+                "opts": self.model._meta,
+            },
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+
+@admin.register(Response)
+class ResponseAdmin(ScopedAdmin):
+    list_display = (
+        "uid",
+        "agency",
+        "responded_on",
+        "channel",
+        "source",
+        "status",
+        "flag_list",
+    )
+    list_filter = ("status", "source", "channel", "flags")
+    list_select_related = ("agency",)
+    search_fields = ("=uid",)
+    date_hierarchy = "responded_on"
+    actions = ["mark_suspicious", "restore"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Responses are never edited; status changes go through reviews.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("intake flags"))
+    def flag_list(self, response: Response) -> str:
+        return ", ".join(response.flag_labels)
+
+    def _review(self, request, queryset, to_status: int) -> None:
+        changed = refused = 0
+        for response in queryset:
+            try:
+                if response_review(
+                    response=response, to_status=to_status, user=request.user
+                ):
+                    changed += 1
+            except (ReviewNotAllowed, PermissionDenied):
+                refused += 1
+        self.message_user(
+            request,
+            _("%(changed)d responses changed, %(refused)d left as they were.")
+            % {"changed": changed, "refused": refused},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Mark as suspicious (not counted)"))
+    def mark_suspicious(self, request, queryset) -> None:
+        self._review(request, queryset, Response.Status.SUSPICIOUS)
+
+    @admin.action(description=_("Restore (counted again)"))
+    def restore(self, request, queryset) -> None:
+        self._review(request, queryset, Response.Status.RESTORED)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="surveys_response_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        scope = scope_for(request.user)
+        if scope.empty:
+            raise PermissionDenied
+        questionnaire = selectors.questionnaire_current()
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = responses_import_file(
+                    form.cleaned_data["file"].file,
+                    questionnaire=questionnaire,
+                    agency_ids=None if scope.everything else scope.agency_ids,
+                )
+            except UnicodeDecodeError:
+                form.add_error("file", _("The file is not UTF-8 text."))
+        return render(
+            request,
+            "surveys/admin/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "report": report,
+                "columns": csv_columns(questionnaire),
+                "title": _("Import paper surveys"),
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(InvitationBatch)
+class InvitationBatchAdmin(ScopedAdmin):
+    list_display = ("agency", "procedure", "channel", "count", "answered", "created_at")
+    list_select_related = ("agency", "procedure")
+    readonly_fields = ("agency", "procedure", "channel", "count", "created_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("answered"))
+    def answered(self, batch: InvitationBatch) -> int:
+        return batch.used.count()

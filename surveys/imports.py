@@ -1,0 +1,424 @@
+"""Import of paper surveys keyed in from a CSV file (format: docs/paper-import.md).
+
+The whole file is checked first; a single bad row stores nothing and every error
+is reported with its row and column, so the file can be corrected and sent again.
+A valid file is loaded in one statement per table (COPY then INSERT ... SELECT on
+PostgreSQL), and importing it again adds nothing: rows whose uid is already stored
+with the same content are counted as already present, with other content they
+are errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import pickle
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.models import Agency, Procedure, Questionnaire, Response, Source
+from surveys.services.responses import (
+    CONTENT_FIELDS,
+    PROFILE_CHOICES,
+    answers_encode,
+    questionnaire_criteria,
+    response_errors,
+)
+
+FIXED_COLUMNS = ["uid", "agency", "procedure", "channel", "responded_on"]
+TRAILING_COLUMNS = [*PROFILE_CHOICES, "suggestion"]
+CHANNELS = {"in_person": 1, "online": 2, "post": 3}
+MAX_ERRORS_KEPT = 1000
+BATCH = 2000
+
+# Columns of a normalised row, in the order they are spooled and copied.
+ROW_FIELDS = (
+    "row",
+    "uid",
+    "questionnaire_id",
+    "agency_id",
+    "procedure_id",
+    "channel",
+    "responded_on",
+    "answers",
+    "respondent_type",
+    "gender",
+    "age_band",
+    "education",
+    "occupation",
+    "suggestion",
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("row %(row)d, column %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "-",
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    rows_read: int = 0
+    imported: int = 0
+    already_present: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(RowError(row, column, str(message)))
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _("%(rows)d rows read, %(errors)d errors: nothing was imported.") % {
+                "rows": self.rows_read,
+                "errors": self.error_count,
+            }
+        return _(
+            "%(rows)d rows read, %(imported)d imported, %(present)d already present."
+        ) % {
+            "rows": self.rows_read,
+            "imported": self.imported,
+            "present": self.already_present,
+        }
+
+
+def csv_columns(questionnaire: Questionnaire) -> list[str]:
+    criteria = [c.code for c in questionnaire_criteria(questionnaire)]
+    return [*FIXED_COLUMNS, *criteria, *TRAILING_COLUMNS]
+
+
+def _int_or_none(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text else None
+
+
+def _check_row(
+    number: int,
+    row: dict[str, str],
+    *,
+    questionnaire: Questionnaire,
+    agencies: dict[str, Agency],
+    procedures: dict[str, int],
+    report: ImportReport,
+) -> tuple | None:
+    """A normalised row (see ROW_FIELDS), or None after adding its errors."""
+    errors_before = report.error_count
+    value = {name: (row.get(name) or "").strip() for name in row}
+
+    try:
+        uid = uuid.UUID(value["uid"])
+    except ValueError:
+        report.add_error(number, "uid", _("Not a valid uid (UUID)."))
+        uid = None
+    agency = agencies.get(value["agency"])
+    if agency is None:
+        report.add_error(number, "agency", _("Unknown agency."))
+    procedure_id = None
+    if value["procedure"]:
+        procedure_id = procedures.get(value["procedure"])
+        if procedure_id is None:
+            report.add_error(number, "procedure", _("Unknown procedure."))
+    channel = CHANNELS.get(value["channel"])
+    if channel is None:
+        report.add_error(number, "channel", _("Write in_person, online or post."))
+    responded_on = None
+    try:
+        responded_on = dt.date.fromisoformat(value["responded_on"])
+    except ValueError:
+        report.add_error(number, "responded_on", _("Write the date as YYYY-MM-DD."))
+
+    answers: dict[str, object] = {}
+    for criterion in questionnaire_criteria(questionnaire):
+        text = value.get(criterion.code, "")
+        try:
+            answers[criterion.code] = _int_or_none(text)
+        except ValueError:
+            answers[criterion.code] = text
+    profile: dict[str, int | None] = {}
+    for name in PROFILE_CHOICES:
+        try:
+            profile[name] = _int_or_none(value.get(name, ""))
+        except ValueError:
+            report.add_error(number, name, _("Not one of the codes."))
+            profile[name] = None
+    suggestion = value.get("suggestion", "")
+
+    problems = response_errors(
+        questionnaire=questionnaire,
+        # An unknown agency is reported above; the row's other errors still are.
+        agency=agency or Agency(active=True),
+        channel=channel or 1,
+        source=Source.PAPER,
+        answers=answers,
+        responded_on=responded_on,
+        profile=profile,
+        suggestion=suggestion,
+    )
+    for column, messages in problems.items():
+        if column == "answers":
+            for code, answer_messages in messages.items():
+                for message in answer_messages:
+                    report.add_error(number, code, message)
+        else:
+            for message in messages:
+                report.add_error(number, column, message)
+    if report.error_count > errors_before:
+        return None
+    return (
+        number,
+        uid,
+        questionnaire.id,
+        agency.id,
+        procedure_id,
+        channel,
+        responded_on,
+        answers_encode(questionnaire_criteria(questionnaire), answers),
+        profile["respondent_type"],
+        profile["gender"],
+        profile["age_band"],
+        profile["education"],
+        profile["occupation"],
+        suggestion,
+    )
+
+
+def responses_import(
+    *,
+    lines: Iterable[str],
+    questionnaire: Questionnaire,
+    progress: Callable[[str, int], None] | None = None,
+    agency_ids: frozenset[int] | None = None,
+) -> ImportReport:
+    """Check every row of a paper-survey CSV, then store all of it or nothing.
+
+    `lines` is the text of the file (an open text file will do); `agency_ids`,
+    when given, are the only agencies rows may name (a staff member's scope).
+    Returns the report: rows read, imported, already present, or the errors."""
+    report = ImportReport()
+    reader = csv.DictReader(lines)
+    expected = csv_columns(questionnaire)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in expected if name not in header]
+    unknown = [name for name in header if name not in expected]
+    for name in missing:
+        report.add_error(1, name, _("Missing column."))
+    for name in unknown:
+        report.add_error(1, name, _("Unknown column."))
+    if missing or unknown:
+        return report
+    reader.fieldnames = header
+
+    agencies = {
+        a.code: a
+        for a in Agency.objects.all()
+        if agency_ids is None or a.id in agency_ids
+    }
+    procedures = dict(Procedure.objects.values_list("code", "id"))
+    seen: dict[bytes, int] = {}
+    with tempfile.TemporaryFile() as spool:
+        for index, row in enumerate(reader):
+            number = index + 2  # as a spreadsheet numbers it: the header is row 1
+            report.rows_read += 1
+            if None in row:
+                report.add_error(number, "", _("More values than columns."))
+                continue
+            checked = _check_row(
+                number,
+                row,
+                questionnaire=questionnaire,
+                agencies=agencies,
+                procedures=procedures,
+                report=report,
+            )
+            if checked is not None:
+                uid_bytes = checked[1].bytes
+                if uid_bytes in seen:
+                    report.add_error(
+                        number,
+                        "uid",
+                        _("The same uid is on row %(row)d.") % {"row": seen[uid_bytes]},
+                    )
+                    continue
+                seen[uid_bytes] = number
+                if report.ok:
+                    pickle.dump(checked, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            if progress and report.rows_read % 10000 == 0:
+                progress("checked", report.rows_read)
+        if not report.ok:
+            return report
+        spool.seek(0)
+        rows = _unspool(spool)
+        if connection.vendor == "postgresql":
+            _load_postgresql(rows, report, progress)
+        else:
+            _load_other(rows, report)
+    return report
+
+
+def _unspool(spool) -> Iterable[tuple]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+class _Conflicts(Exception):
+    pass
+
+
+_CONTENT_SQL = " OR ".join(
+    f"r.{name} IS DISTINCT FROM t.{name}" for name in (*CONTENT_FIELDS, "responded_on")
+)
+
+
+def _load_postgresql(rows, report: ImportReport, progress) -> None:
+    columns = ", ".join(ROW_FIELDS[1:])
+    now = timezone.now()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS import_responses")
+            cursor.execute(
+                "CREATE TEMP TABLE import_responses ("
+                " row integer, uid uuid, questionnaire_id integer,"
+                " agency_id integer, procedure_id integer, channel smallint,"
+                " responded_on date, answers varchar(200),"
+                " respondent_type smallint, gender smallint, age_band smallint,"
+                " education smallint, occupation smallint, suggestion text"
+                ") ON COMMIT DROP"
+            )
+            copied = 0
+            with cursor.copy(
+                f"COPY import_responses (row, {columns}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    copied += 1
+                    if progress and copied % 10000 == 0:
+                        progress("loaded", copied)
+            cursor.execute(
+                f"INSERT INTO surveys_response ({columns}, source, received_at,"
+                " flags, status)"
+                f" SELECT {columns}, %s, %s, 0, %s FROM import_responses"
+                " ORDER BY row ON CONFLICT (uid) DO NOTHING",
+                [Source.PAPER, now, Response.Status.ACCEPTED],
+            )
+            report.imported = cursor.rowcount
+            # After the insert, so that a row committed meanwhile by someone
+            # else is compared too: a stored uid must carry the same content.
+            cursor.execute(
+                "SELECT t.row FROM import_responses t"
+                " JOIN surveys_response r ON r.uid = t.uid"
+                f" WHERE {_CONTENT_SQL} ORDER BY t.row LIMIT %s",
+                [MAX_ERRORS_KEPT],
+            )
+            conflicts = [row for (row,) in cursor.fetchall()]
+            if conflicts:
+                for number in conflicts:
+                    report.add_error(number, "uid", _conflict_message())
+                raise _Conflicts
+    except _Conflicts:
+        report.imported = 0
+        return
+    report.already_present = report.rows_read - report.imported
+
+
+def _conflict_message() -> str:
+    return _("A response with this uid is already stored with other answers.")
+
+
+def _load_other(rows, report: ImportReport) -> None:
+    """Other databases (SQLite for a first look): bulk inserts in batches."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            before = Response.objects.count()
+            batch: list[Response] = []
+            for row in rows:
+                batch.append(_response_from(row, now))
+                if len(batch) >= BATCH:
+                    _insert_batch(batch, report)
+                    batch = []
+            if batch:
+                _insert_batch(batch, report)
+            if not report.ok:
+                raise _Conflicts
+            report.imported = Response.objects.count() - before
+    except _Conflicts:
+        report.imported = 0
+        return
+    report.already_present = report.rows_read - report.imported
+
+
+def _response_from(row: tuple, now) -> Response:
+    values = dict(zip(ROW_FIELDS, row, strict=True))
+    number = values.pop("row")
+    response = Response(
+        **values,
+        source=Source.PAPER,
+        received_at=now,
+        flags=0,
+        status=Response.Status.ACCEPTED,
+    )
+    response._import_row = number
+    return response
+
+
+def _insert_batch(batch: list[Response], report: ImportReport) -> None:
+    stored = Response.objects.in_bulk([r.uid for r in batch], field_name="uid")
+    for response in batch:
+        existing = stored.get(response.uid)
+        if existing is None:
+            continue
+        differs = any(
+            getattr(existing, name) != getattr(response, name)
+            for name in (*CONTENT_FIELDS, "responded_on")
+        )
+        if differs:
+            report.add_error(response._import_row, "uid", _conflict_message())
+    Response.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+def responses_import_file(
+    path_or_file, *, questionnaire: Questionnaire, progress=None, agency_ids=None
+) -> ImportReport:
+    """`responses_import` on a path or a binary/text file object (UTF-8, with or
+    without the byte-order mark spreadsheets add)."""
+    if isinstance(path_or_file, str | bytes) or hasattr(path_or_file, "__fspath__"):
+        with open(path_or_file, encoding="utf-8-sig", newline="") as handle:
+            return responses_import(
+                lines=handle,
+                questionnaire=questionnaire,
+                progress=progress,
+                agency_ids=agency_ids,
+            )
+    handle = path_or_file
+    if not isinstance(handle, io.TextIOBase):
+        handle = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    return responses_import(
+        lines=handle,
+        questionnaire=questionnaire,
+        progress=progress,
+        agency_ids=agency_ids,
+    )

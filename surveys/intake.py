@@ -1,0 +1,123 @@
+"""Abuse checks at intake: rate limits per client, minimum fill time, honeypot.
+
+A check that fires marks the response (`Response.flags`) rather than dropping it:
+officials review flagged responses, and a citizen is never silently ignored. Only
+the hard rate limit refuses, and then the client is told so (429). The counters
+live in the cache (Redis); a cache failure is logged and the check is skipped, so
+that an outage of Redis never costs a submission.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from surveys.hashing import keyed_hash
+from surveys.models import Response
+
+logger = logging.getLogger(__name__)
+
+STARTED_SALT = "surveys.form-started"
+# Name of the honeypot field: plausible enough that form-filling bots fill it.
+HONEYPOT_FIELD = "website"
+
+
+class RateLimited(Exception):
+    """Too many submissions from one client: refuse, and say when to retry."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address; behind N trusted proxies, the Nth address from the
+    right of X-Forwarded-For (addresses further left can be forged)."""
+    proxies = getattr(settings, "SURVEY_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_key(request: HttpRequest) -> str:
+    """A keyed hash of address and browser: people sharing a service centre's
+    connection on different phones count apart, and neither is kept in the clear."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    return keyed_hash("client", f"{client_address(request)}|{agent}")
+
+
+def burst_threshold() -> int:
+    return getattr(settings, "SURVEY_BURST_THRESHOLD", 0) or max(
+        1, settings.SURVEY_RATE_LIMIT // 2
+    )
+
+
+def _count_submission(key: str) -> int | None:
+    """Count one submission in the client's current window; None when the cache
+    cannot be reached."""
+    window = settings.SURVEY_RATE_WINDOW_SECONDS
+    cache_key = f"surveys:rate:{key}"
+    try:
+        cache.add(cache_key, 0, timeout=window)
+        return cache.incr(cache_key)
+    except ValueError:
+        # The window expired between add and incr: this is its first submission.
+        try:
+            cache.add(cache_key, 1, timeout=window)
+        except Exception:  # noqa: BLE001 - see below
+            logger.warning(
+                "survey rate limit skipped: cache unavailable", exc_info=True
+            )
+            return None
+        return 1
+    except Exception:  # noqa: BLE001 - any cache failure must not cost a response
+        logger.warning("survey rate limit skipped: cache unavailable", exc_info=True)
+        return None
+
+
+def rate_flags(request: HttpRequest, *, uid: uuid.UUID | None) -> int:
+    """Count this submission; BURST above the burst threshold, RateLimited above
+    the hard limit (except for a retry of a response already stored, which must
+    get its answer)."""
+    count = _count_submission(client_key(request))
+    if count is None:
+        return 0
+    if count > settings.SURVEY_RATE_LIMIT:
+        if uid is not None and Response.objects.filter(uid=uid).exists():
+            return 0
+        raise RateLimited(retry_after=settings.SURVEY_RATE_WINDOW_SECONDS)
+    if count > burst_threshold():
+        return Response.Flag.BURST
+    return 0
+
+
+def started_token() -> str:
+    """A signed stamp of when the form was shown, for its hidden field."""
+    return signing.dumps(time.time(), salt=STARTED_SALT)
+
+
+def form_flags(*, started: str, honeypot: str) -> int:
+    """HONEYPOT when the hidden field was filled; TOO_FAST when the form came back
+    sooner than a person can read it, or without a valid stamp."""
+    flags = 0
+    if honeypot.strip():
+        flags |= Response.Flag.HONEYPOT
+    try:
+        shown_at = float(signing.loads(started, salt=STARTED_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        shown_at = None
+    if shown_at is None or time.time() - shown_at < settings.SURVEY_MIN_FILL_SECONDS:
+        flags |= Response.Flag.TOO_FAST
+    return flags

@@ -1,0 +1,99 @@
+"""Reads of survey data. Anything shown to staff goes through `scope_filter`."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+
+from surveys.models import (
+    Agency,
+    Criterion,
+    InvitationBatch,
+    Procedure,
+    Questionnaire,
+    UsedInvitation,
+)
+from surveys.reference import DEFAULT_QUESTIONNAIRE
+from surveys.scope import scope_filter, scope_for
+
+
+def questionnaire_current(code: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | None:
+    """The current version of a questionnaire, with its elements and criteria
+    loaded, or None."""
+    questionnaire = (
+        Questionnaire.objects.filter(code=code, is_current=True)
+        .prefetch_related("elements", "criteria")
+        .first()
+    )
+    if questionnaire is not None:
+        questionnaire._criteria_cache = sorted(
+            questionnaire.criteria.all(), key=lambda c: c.position
+        )
+    return questionnaire
+
+
+def questionnaire_layout(questionnaire: Questionnaire) -> list[tuple]:
+    """[(element, [criterion, ...]), ...] in the order they are asked."""
+    criteria: list[Criterion] = sorted(
+        questionnaire.criteria.all(), key=lambda c: c.position
+    )
+    layout = []
+    for element in sorted(questionnaire.elements.all(), key=lambda e: e.position):
+        layout.append((element, [c for c in criteria if c.element_id == element.id]))
+    return layout
+
+
+def scale_labels(questionnaire: Questionnaire, language: str) -> list[dict]:
+    """The scale as [{"value", "label"}] in a language, "does not apply" last."""
+    english = (language or "vi").startswith("en")
+    items = []
+    for item in questionnaire.scale:
+        label = (item.get("label_en") if english else None) or item.get("label_vi")
+        items.append({"value": int(item["value"]), "label": label})
+    return sorted(items, key=lambda item: (item["value"] == 0, item["value"]))
+
+
+def agency_for_survey(code: str) -> Agency | None:
+    """An agency citizens can rate, by its code."""
+    return Agency.objects.filter(code=code, active=True).first()
+
+
+def procedure_by_code(code: str) -> Procedure | None:
+    return Procedure.objects.filter(code=code).first()
+
+
+def agencies_visible(user) -> QuerySet[Agency]:
+    return scope_filter(Agency.objects.all(), scope_for(user), agency_field="id")
+
+
+def agency_visible(user, pk: int) -> Agency:
+    """An agency the user may see; 404 otherwise, so that what lies outside a
+    scope is indistinguishable from what does not exist."""
+    agency = agencies_visible(user).filter(pk=pk).first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def invitation_rates(user) -> list[dict]:
+    """Per agency in scope: invitations issued and answered."""
+    scope = scope_for(user)
+    issued = (
+        scope_filter(InvitationBatch.objects.all(), scope, agency_field="agency_id")
+        .values("agency_id")
+        .annotate(issued=Sum("count"))
+    )
+    used = dict(
+        scope_filter(UsedInvitation.objects.all(), scope, agency_field="agency_id")
+        .values("agency_id")
+        .annotate(n=Count("id"))
+        .values_list("agency_id", "n")
+    )
+    return [
+        {
+            "agency_id": row["agency_id"],
+            "issued": row["issued"],
+            "answered": used.get(row["agency_id"], 0),
+        }
+        for row in issued
+    ]

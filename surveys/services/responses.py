@@ -1,0 +1,343 @@
+"""Receiving responses (one path for the page, the API and paper) and reviewing
+them afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.hashing import keyed_hash
+from surveys.models import (
+    AgeBand,
+    Agency,
+    Channel,
+    Criterion,
+    Education,
+    Gender,
+    Occupation,
+    Procedure,
+    Questionnaire,
+    RespondentType,
+    Response,
+    ResponseReview,
+    Source,
+    UsedInvitation,
+)
+from surveys.scope import scope_for
+
+logger = logging.getLogger(__name__)
+
+NOT_ANSWERED = "-"
+SCALE_VALUES = range(0, 6)
+EARLIEST_SERVICE_DATE = dt.date(2000, 1, 1)
+
+# What makes two submissions with the same uid "the same response": a retry must
+# repeat all of it. `responded_on` is compared only when the client gave it.
+CONTENT_FIELDS = (
+    "questionnaire_id",
+    "agency_id",
+    "procedure_id",
+    "channel",
+    "answers",
+    "respondent_type",
+    "gender",
+    "age_band",
+    "education",
+    "occupation",
+    "suggestion",
+)
+
+PROFILE_CHOICES = {
+    "respondent_type": RespondentType,
+    "gender": Gender,
+    "age_band": AgeBand,
+    "education": Education,
+    "occupation": Occupation,
+}
+
+
+class SubmissionInvalid(Exception):
+    """The submission breaks a rule; `errors` maps each field to its messages, and
+    `answers` maps each criterion code to its messages."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class SubmissionConflict(Exception):
+    """A response with this uid exists with different content."""
+
+    def __init__(self, existing: Response):
+        super().__init__(str(existing.uid))
+        self.existing = existing
+
+
+class InvitationAlreadyUsed(Exception):
+    """The invitation has been answered before; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a signed invitation link says; `nonce` makes each link unique."""
+
+    agency_id: int
+    procedure_id: int | None
+    channel: int
+    nonce: str
+    batch_id: int | None = None
+
+    @property
+    def token_hash(self) -> str:
+        return keyed_hash("invitation", self.nonce)
+
+
+def answers_errors(
+    criteria: Sequence[Criterion], answers: Mapping[str, object]
+) -> dict[str, list[str]]:
+    """Messages per criterion code: unknown criteria, values off the scale, wrong
+    types and required criteria left out. Empty when the answers are valid."""
+    errors: dict[str, list[str]] = {}
+    by_code = {criterion.code: criterion for criterion in criteria}
+    for code, value in answers.items():
+        if code not in by_code:
+            errors[str(code)] = [_("Unknown criterion.")]
+        elif value is None:
+            continue
+        elif isinstance(value, bool) or not isinstance(value, int):
+            errors[code] = [_("Give a whole number from 0 to 5.")]
+        elif value not in SCALE_VALUES:
+            errors[code] = [
+                _(
+                    "%(value)s is not on the scale: choose 1 to 5, or 0 when the "
+                    "question does not apply."
+                )
+                % {"value": value}
+            ]
+    for criterion in criteria:
+        if criterion.required and answers.get(criterion.code) is None:
+            errors.setdefault(criterion.code, []).append(
+                _("Please answer this question.")
+            )
+    return errors
+
+
+def answers_encode(
+    criteria: Sequence[Criterion], answers: Mapping[str, int | None]
+) -> str:
+    """The `Response.answers` string: one character per criterion, in position
+    order. The answers must have passed `answers_errors`."""
+    ordered = sorted(criteria, key=lambda criterion: criterion.position)
+    chars = []
+    for criterion in ordered:
+        value = answers.get(criterion.code)
+        chars.append(NOT_ANSWERED if value is None else str(value))
+    return "".join(chars)
+
+
+def answers_decode(
+    criteria: Sequence[Criterion], encoded: str
+) -> dict[str, int | None]:
+    ordered = sorted(criteria, key=lambda criterion: criterion.position)
+    return {
+        criterion.code: None if char == NOT_ANSWERED else int(char)
+        for criterion, char in zip(ordered, encoded, strict=False)
+    }
+
+
+def questionnaire_criteria(questionnaire: Questionnaire) -> list[Criterion]:
+    cached = getattr(questionnaire, "_criteria_cache", None)
+    if cached is None:
+        cached = list(questionnaire.criteria.order_by("position"))
+        questionnaire._criteria_cache = cached
+    return cached
+
+
+def response_errors(
+    *,
+    questionnaire: Questionnaire,
+    agency: Agency,
+    channel: int,
+    source: int,
+    answers: Mapping[str, object],
+    responded_on: dt.date | None,
+    profile: Mapping[str, int | None],
+    suggestion: str,
+) -> dict:
+    """Every rule a response must meet, as {field: [messages]} (criteria under
+    "answers"); empty when it may be stored. Shared by every channel and the CSV
+    import, so that a response means the same wherever it came from."""
+    errors: dict = {}
+    answer_errors = answers_errors(questionnaire_criteria(questionnaire), answers)
+    if answer_errors:
+        errors["answers"] = answer_errors
+    if not agency.active:
+        errors["agency"] = [_("This agency no longer takes part in the survey.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if source not in Source.values:
+        errors["source"] = [_("Unknown source.")]
+    if responded_on is not None:
+        if responded_on > timezone.localdate():
+            errors["responded_on"] = [_("The date cannot be in the future.")]
+        elif responded_on < EARLIEST_SERVICE_DATE:
+            errors["responded_on"] = [_("The date is too far in the past.")]
+    for name, choices in PROFILE_CHOICES.items():
+        value = profile.get(name)
+        if value is not None and value not in choices.values:
+            errors[name] = [_("Not one of the choices.")]
+    limit = settings.SURVEY_SUGGESTION_MAX_LENGTH
+    if len(suggestion) > limit:
+        errors["suggestion"] = [
+            _("Keep the suggestion to %(limit)d characters (it has %(length)d).")
+            % {"limit": limit, "length": len(suggestion)}
+        ]
+    return errors
+
+
+def response_submit(
+    *,
+    uid: uuid.UUID,
+    questionnaire: Questionnaire,
+    agency: Agency,
+    procedure: Procedure | None,
+    channel: int,
+    source: int,
+    answers: Mapping[str, int | None],
+    responded_on: dt.date | None = None,
+    respondent_type: int | None = None,
+    gender: int | None = None,
+    age_band: int | None = None,
+    education: int | None = None,
+    occupation: int | None = None,
+    suggestion: str = "",
+    flags: int = 0,
+    invitation: Invitation | None = None,
+) -> tuple[Response, bool]:
+    """Store one response, or recognise a retry: returns (response, created).
+
+    Raises SubmissionInvalid (nothing stored), SubmissionConflict when the uid is
+    taken by different content, InvitationAlreadyUsed. Flagged responses are stored
+    SUSPICIOUS; the response is committed when this returns, unless the caller
+    holds a transaction open.
+    """
+    profile = {
+        "respondent_type": respondent_type,
+        "gender": gender,
+        "age_band": age_band,
+        "education": education,
+        "occupation": occupation,
+    }
+    suggestion = (suggestion or "").strip()
+    errors = response_errors(
+        questionnaire=questionnaire,
+        agency=agency,
+        channel=channel,
+        source=source,
+        answers=answers,
+        responded_on=responded_on,
+        profile=profile,
+        suggestion=suggestion,
+    )
+    if errors:
+        raise SubmissionInvalid(errors)
+
+    candidate = Response(
+        uid=uid,
+        questionnaire=questionnaire,
+        agency=agency,
+        procedure=procedure,
+        channel=channel,
+        source=source,
+        responded_on=responded_on or timezone.localdate(),
+        received_at=timezone.now(),
+        answers=answers_encode(questionnaire_criteria(questionnaire), answers),
+        suggestion=suggestion,
+        flags=flags,
+        # Intake status follows from the flags alone; later changes are reviews.
+        status=Response.Status.SUSPICIOUS if flags else Response.Status.ACCEPTED,
+        **profile,
+    )
+    try:
+        # The unique uid decides between a new response and a retry: inserting
+        # first and looking second leaves no window for a concurrent twin.
+        with transaction.atomic():
+            candidate.save(force_insert=True)
+            if invitation is not None:
+                UsedInvitation.objects.create(
+                    token_hash=invitation.token_hash,
+                    agency_id=invitation.agency_id,
+                    batch_id=invitation.batch_id,
+                )
+    except IntegrityError:
+        existing = Response.objects.filter(uid=uid).first()
+        if existing is None:
+            if invitation is not None:
+                raise InvitationAlreadyUsed() from None
+            raise
+        if not response_same_content(existing, candidate, compare_date=responded_on):
+            raise SubmissionConflict(existing) from None
+        return existing, False
+    return candidate, True
+
+
+def response_same_content(
+    existing: Response, candidate: Response, *, compare_date: dt.date | None
+) -> bool:
+    if any(getattr(existing, f) != getattr(candidate, f) for f in CONTENT_FIELDS):
+        return False
+    return compare_date is None or existing.responded_on == compare_date
+
+
+REVIEW_TRANSITIONS = {
+    (Response.Status.SUSPICIOUS, Response.Status.RESTORED),
+    (Response.Status.ACCEPTED, Response.Status.SUSPICIOUS),
+    (Response.Status.RESTORED, Response.Status.SUSPICIOUS),
+}
+
+
+class ReviewNotAllowed(Exception):
+    pass
+
+
+@transaction.atomic
+def response_review(
+    *, response: Response, to_status: int, user, note: str = ""
+) -> ResponseReview | None:
+    """Move a response to `to_status`, recording the change as a ResponseReview;
+    returns None when it already has that status. Only suspicious -> restored and
+    accepted/restored -> suspicious are changes an official can make."""
+    scope = scope_for(user)
+    if not scope.everything and response.agency_id not in scope.agency_ids:
+        raise PermissionDenied
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if locked.status == to_status:
+        response.status = locked.status
+        return None
+    if (locked.status, to_status) not in REVIEW_TRANSITIONS:
+        raise ReviewNotAllowed(
+            _("A response cannot go from %(from)s to %(to)s.")
+            % {
+                "from": Response.Status(locked.status).label,
+                "to": Response.Status(to_status).label,
+            }
+        )
+    review = ResponseReview.objects.create(
+        response=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        reviewed_by=user,
+        note=note[:500],
+    )
+    Response.objects.filter(pk=locked.pk).update(status=to_status)
+    response.status = to_status
+    return review

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from surveys.models import InvitationBatch, Response
+from tests.conftest import PASSWORD
+from tests.factories import ResponseFactory
+from tests.surveys.test_imports import _text, paper_rows
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return as_user
+
+
+def urls_for(agency) -> list[str]:
+    return [
+        reverse("admin:surveys_agency_qr", args=[agency.pk, "png"]),
+        reverse("admin:surveys_agency_qr", args=[agency.pk, "svg"]),
+        reverse("admin:surveys_agency_poster", args=[agency.pk]),
+        reverse("admin:surveys_agency_invitations", args=[agency.pk]),
+    ]
+
+
+def test_an_official_downloads_the_qr_codes_of_an_agency_in_scope(
+    login, son_la_official, son_la_centre, settings
+):
+    settings.SITE_URL = "https://khaosat.example.gov.vn"
+    client = login(son_la_official)
+    png, svg, poster, invitations = (client.get(url) for url in urls_for(son_la_centre))
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in svg.content
+    assert "https://khaosat.example.gov.vn/s/14-centre/" in poster.content.decode()
+    assert invitations.status_code == 200
+
+
+def test_another_provinces_official_gets_404_for_every_agency_page(
+    login, quang_ninh_official, son_la_centre, quang_ninh_centre
+):
+    client = login(quang_ninh_official)
+    assert [client.get(url).status_code for url in urls_for(son_la_centre)] == [404] * 4
+    created = client.post(
+        urls_for(son_la_centre)[3], {"channel": 1, "count": 3, "output": "csv"}
+    )
+    assert created.status_code == 404
+    assert not InvitationBatch.objects.exists()
+    assert client.get(urls_for(quang_ninh_centre)[0]).status_code == 200
+    listing = client.get(reverse("admin:surveys_agency_changelist") + "?q=centre")
+    assert "22-centre" in listing.content.decode()
+    assert "14-centre" not in listing.content.decode()
+
+
+def test_invitation_links_come_as_a_csv_and_each_opens_the_survey(
+    login, son_la_official, son_la_centre, questionnaire
+):
+    client = login(son_la_official)
+    result = client.post(
+        urls_for(son_la_centre)[3],
+        {"channel": 3, "count": 5, "output": "csv", "procedure": ""},
+    )
+    assert result.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(result.content.decode())))
+    assert len(rows) == 5 and len({row["link"] for row in rows}) == 5
+    batch = InvitationBatch.objects.get()
+    assert (batch.count, batch.agency, batch.created_by) == (
+        5,
+        son_la_centre,
+        son_la_official,
+    )
+    client.logout()
+    path = rows[0]["link"].split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path).status_code == 200
+
+    printable = login(son_la_official).post(
+        urls_for(son_la_centre)[3], {"channel": 1, "count": 2, "output": "html"}
+    )
+    assert printable.content.decode().count("<svg") == 2
+
+
+def test_responses_are_listed_within_scope_and_reviewed(
+    login, son_la_official, quang_ninh_official, son_la_centre, questionnaire
+):
+    response = ResponseFactory(questionnaire=questionnaire, agency=son_la_centre)
+    changelist = reverse("admin:surveys_response_changelist")
+    other = login(quang_ninh_official)
+    assert str(response.uid) not in other.get(changelist).content.decode()
+    other.post(
+        changelist,
+        {"action": "mark_suspicious", "_selected_action": [response.pk]},
+    )
+    response.refresh_from_db()
+    assert response.status == Response.Status.ACCEPTED
+    other.logout()
+
+    mine = login(son_la_official)
+    assert str(response.uid) in mine.get(changelist).content.decode()
+    mine.post(
+        changelist, {"action": "mark_suspicious", "_selected_action": [response.pk]}
+    )
+    response.refresh_from_db()
+    assert response.status == Response.Status.SUSPICIOUS
+    assert response.reviews.get().reviewed_by == son_la_official
+
+
+def test_paper_import_in_the_admin_keeps_to_the_officials_agencies(
+    login, son_la_official, national_admin, questionnaire
+):
+    rows = paper_rows(questionnaire, 4)  # alternate Quảng Ninh and Sơn La
+    upload = io.BytesIO(_text(questionnaire, rows).getvalue().encode())
+    upload.name = "paper.csv"
+    url = reverse("admin:surveys_response_import")
+    refused = login(son_la_official).post(url, {"file": upload})
+    page = refused.content.decode()
+    assert "row 2, column agency" in page and "row 4, column agency" in page
+    assert not Response.objects.exists()
+
+    upload.seek(0)
+    accepted = login(national_admin).post(url, {"file": upload})
+    assert "4 rows read, 4 imported" in accepted.content.decode()
+    assert Response.objects.count() == 4

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.core.cache import cache
+
+from surveys.intake import client_address, client_key
+from surveys.models import Response
+from tests.surveys.helpers import api_payload
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Nothing listens here: the shared Redis keeps running for everyone else.
+        "LOCATION": "redis://127.0.0.1:6390/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+def test_a_submission_succeeds_while_redis_is_unreachable(
+    client, questionnaire, son_la_centre, settings, caplog
+):
+    settings.CACHES = UNREACHABLE_REDIS
+    with pytest.raises(Exception):  # noqa: B017 - proves the cache is really down
+        cache.get("anything")
+    payload = api_payload(questionnaire, son_la_centre)
+    with caplog.at_level(logging.WARNING, logger="surveys.intake"):
+        result = client.post(
+            "/api/v1/responses/", payload, content_type="application/json"
+        )
+    assert result.status_code == 201
+    assert Response.objects.filter(uid=payload["uid"], flags=0).exists()
+    assert "cache unavailable" in caplog.text
+
+
+def test_the_client_key_hides_the_address_and_separates_browsers(rf, settings):
+    one = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Phone A")
+    other = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Phone B")
+    assert client_key(one) != client_key(other)
+    assert "203.0.113.7" not in client_key(one)
+    assert len(client_key(one)) == 64
+
+
+def test_forwarded_addresses_count_only_behind_trusted_proxies(rf, settings):
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9"
+    )
+    assert client_address(request) == "10.0.0.2"
+    settings.SURVEY_TRUSTED_PROXIES = 1
+    assert client_address(request) == "203.0.113.9"
