@@ -64,6 +64,8 @@ class _Dialect:
     empty_object: str
     greatest: str
     numeric_round: bool  # PostgreSQL rounds to n places only NUMERIC values
+    temp_schema: str
+    analyze: bool  # autovacuum never analyzes temporary tables
 
     def round(self, expression: str, places: int) -> str:
         if self.numeric_round:
@@ -78,6 +80,8 @@ _POSTGRESQL = _Dialect(
     empty_object="CAST('{}' AS jsonb)",
     greatest="GREATEST",
     numeric_round=True,
+    temp_schema="pg_temp",
+    analyze=True,
 )
 _SQLITE = _Dialect(
     json_object="json_object",
@@ -86,6 +90,8 @@ _SQLITE = _Dialect(
     empty_object="'{}'",
     greatest="MAX",
     numeric_round=False,
+    temp_schema="temp",
+    analyze=False,
 )
 
 
@@ -163,6 +169,8 @@ def _periods_cte(periods: Iterable[Period], params: dict) -> str:
 def _wilson(p: str, n: str, sign: str, dialect: _Dialect) -> str:
     """One end of the 95% Wilson interval, in percent, for a share p of n."""
     z2 = Z * Z
+    # As a float: n * n overflows 32-bit integers from n = 46,341.
+    n = f"CAST({n} AS DOUBLE PRECISION)"
     spread = f"{dialect.greatest}(0.0, ({p}) * (1 - ({p})) / ({n}))"
     return (
         f"(CASE WHEN ({n}) > 0 AND ({p}) IS NOT NULL THEN 100.0 * ("
@@ -193,6 +201,16 @@ def _satisfied(levels: list[int]) -> str:
 
 
 _KEY = "level, unit_id, period_kind, period_key"
+
+# Intermediate results go to temporary tables rather than CTEs: analyzed, they
+# give PostgreSQL true row counts, where estimates from freshly written rollup
+# rows lead it to nested loops over aggregates (minutes instead of milliseconds).
+_KEYS_TABLE = "indicators_tmp_keys"
+_RATES_TABLE = "indicators_tmp_rates"
+
+
+def _temp(table: str) -> str:
+    return f"{_dialect().temp_schema}.{table}"
 
 
 def _on_key(left: str, right: str) -> str:
@@ -247,40 +265,49 @@ _COMPUTED_COLUMNS = [
 ]
 
 
-def _upsert_sql(definition: ScoringDefinition, keys: str, periods: str, params):
-    d = _dialect()
+def _keys_sql(keys: str) -> str:
+    return f"CREATE TEMP TABLE {_KEYS_TABLE} AS {keys}"
+
+
+def _rates_sql(definition: ScoringDefinition, params: dict) -> str:
+    """Criterion rates of the unit-periods in the keys table, one row per count
+    row, into a temporary table."""
     criterion_weight = _weight("c.code", definition.criterion_weights, "cw", params)
-    element_weight = _weight("e.code", definition.element_weights, "ew", params)
-    S = IndicatorValue.Status
-    el_p, ov_p = "value / 100.0", "value / 100.0"
     return f"""
-INSERT INTO indicators_indicatorvalue (
-    indicator, definition_id, {_KEY}, {", ".join(_COMPUTED_COLUMNS)})
-WITH keys AS ({keys}),
-{periods},
-counts AS (
+CREATE TEMP TABLE {_RATES_TABLE} AS
+SELECT counts.*,
+       CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END AS rate
+FROM (
     SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key, c.element_id,
            c.code, cc.n0, cc.n1, cc.n2, cc.n3, cc.n4, cc.n5,
            cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
            {_satisfied(definition.satisfied_levels)} AS sat,
            {criterion_weight} AS w
     FROM indicators_criterioncount cc
-    JOIN keys k ON {_on_key("k", "cc")}
+    JOIN {_temp(_KEYS_TABLE)} k ON {_on_key("k", "cc")}
     JOIN surveys_criterion c ON c.id = cc.criterion_id
     WHERE c.questionnaire_id = %(questionnaire)s
-),
-rates AS (
-    SELECT counts.*,
-           CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END AS rate
-    FROM counts
-),
+) counts
+"""
+
+
+def _upsert_sql(definition: ScoringDefinition, periods: str, params: dict) -> str:
+    d = _dialect()
+    element_weight = _weight("e.code", definition.element_weights, "ew", params)
+    S = IndicatorValue.Status
+    el_p, ov_p = "value / 100.0", "value / 100.0"
+    rates = _temp(_RATES_TABLE)
+    return f"""
+INSERT INTO indicators_indicatorvalue (
+    indicator, definition_id, {_KEY}, {", ".join(_COMPUTED_COLUMNS)})
+WITH {periods},
 element_values AS (
     SELECT r.level, r.unit_id, r.period_kind, r.period_key, e.code,
            SUM(CASE WHEN r.n > 0 THEN r.w * r.rate END)
                / NULLIF(SUM(CASE WHEN r.n > 0 THEN r.w END), 0) AS value,
            MAX(r.n) AS n,
            {element_weight} AS w
-    FROM rates r JOIN surveys_element e ON e.id = r.element_id
+    FROM {rates} r JOIN surveys_element e ON e.id = r.element_id
     GROUP BY r.level, r.unit_id, r.period_kind, r.period_key, e.code
 ),
 element_intervals AS (
@@ -304,11 +331,12 @@ criteria AS (
                'value', rate, 'n', n,
                'counts', {d.json_array}(n0, n1, n2, n3, n4, n5)
            )) AS criteria
-    FROM rates GROUP BY {_KEY}
+    FROM {rates} GROUP BY {_KEY}
 ),
 respondents AS (
     SELECT rc.level, rc.unit_id, rc.period_kind, rc.period_key, rc.respondents
-    FROM indicators_respondentcount rc JOIN keys k ON {_on_key("k", "rc")}
+    FROM indicators_respondentcount rc
+    JOIN {_temp(_KEYS_TABLE)} k ON {_on_key("k", "rc")}
     WHERE rc.questionnaire_id = %(questionnaire)s AND rc.respondents > 0
 ),
 {_UNITS},
@@ -352,12 +380,12 @@ ON CONFLICT (indicator, definition_id, {_KEY}) DO UPDATE SET
 """
 
 
-def _delete_gone_sql(keys: str | None) -> str:
+def _delete_gone_sql(*, everything: bool) -> str:
     """Figures whose unit-period no longer has respondents."""
     in_keys = ""
-    if keys is not None:
+    if not everything:
         in_keys = (
-            f"AND EXISTS (SELECT 1 FROM ({keys}) k "
+            f"AND EXISTS (SELECT 1 FROM {_temp(_KEYS_TABLE)} k "
             f"WHERE {_on_key('k', 'indicators_indicatorvalue')})"
         )
     return f"""
@@ -474,12 +502,9 @@ FROM changes WHERE indicators_indicatorvalue.id = changes.id
 # Entry points ----------------------------------------------------------------------
 
 
-def _periods_of(keys: str, params: dict) -> set[Period]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT period_kind, period_key FROM ({keys}) k", params
-        )
-        return {(kind, key) for kind, key in cursor.fetchall()}
+def _drop_temporary(cursor) -> None:
+    for table in (_KEYS_TABLE, _RATES_TABLE):
+        cursor.execute(f"DROP TABLE IF EXISTS {_temp(table)}")
 
 
 def _definition_compute(
@@ -497,23 +522,33 @@ def _definition_compute(
         "pooled_en": POOLED_NAME_EN,
         **extra,
     }
-    periods = _periods_of(keys, params)
-    if not periods:
-        return 0
     written = 0
+    d = _dialect()
     with connection.cursor() as cursor:
-        cursor.execute(_delete_gone_sql(None if everything else keys), params)
+        _drop_temporary(cursor)
+        cursor.execute(_keys_sql(keys), params)
         cursor.execute(
-            _upsert_sql(definition, keys, _periods_cte(periods, params), params),
-            params,
+            f"SELECT DISTINCT period_kind, period_key FROM {_temp(_KEYS_TABLE)}"
+        )
+        periods = {(kind, key) for kind, key in cursor.fetchall()}
+        if not periods:
+            _drop_temporary(cursor)
+            return 0
+        cursor.execute(_rates_sql(definition, params), params)
+        if d.analyze:
+            cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
+            cursor.execute(f"ANALYZE {_temp(_RATES_TABLE)}")
+        cursor.execute(_delete_gone_sql(everything=everything), params)
+        cursor.execute(
+            _upsert_sql(definition, _periods_cte(periods, params), params), params
         )
         written = cursor.rowcount
+        _drop_temporary(cursor)
         for sql in _rank_sqls(_periods_cte(periods, params), definition.decimals):
             cursor.execute(sql, params)
         # A period's ranks are the previous ranks of the period after it.
         following = {
-            (kind, period_info(kind=kind, key=key).following)
-            for kind, key in periods
+            (kind, period_info(kind=kind, key=key).following) for kind, key in periods
         }
         cursor.execute(
             _rank_change_sql(_periods_cte(periods | following, params)), params
