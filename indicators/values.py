@@ -266,7 +266,15 @@ _COMPUTED_COLUMNS = [
 
 
 def _keys_sql(keys: str) -> str:
-    return f"CREATE TEMP TABLE {_KEYS_TABLE} AS {keys}"
+    """The unit-periods to compute, with their respondents, into a temporary
+    table."""
+    return f"""
+CREATE TEMP TABLE {_KEYS_TABLE} AS
+SELECT k.level, k.unit_id, k.period_kind, k.period_key, rc.respondents
+FROM ({keys}) k
+LEFT JOIN indicators_respondentcount rc
+  ON {_on_key("rc", "k")} AND rc.questionnaire_id = %(questionnaire)s
+"""
 
 
 def _rates_sql(definition: ScoringDefinition, params: dict) -> str:
@@ -334,10 +342,7 @@ criteria AS (
     FROM {rates} GROUP BY {_KEY}
 ),
 respondents AS (
-    SELECT rc.level, rc.unit_id, rc.period_kind, rc.period_key, rc.respondents
-    FROM indicators_respondentcount rc
-    JOIN {_temp(_KEYS_TABLE)} k ON {_on_key("k", "rc")}
-    WHERE rc.questionnaire_id = %(questionnaire)s AND rc.respondents > 0
+    SELECT {_KEY}, respondents FROM {_temp(_KEYS_TABLE)} WHERE respondents > 0
 ),
 {_UNITS},
 scored AS (
