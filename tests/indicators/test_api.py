@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from indicators.models import IndicatorValue, Level
 from indicators.values import values_refresh_dirty
-from surveys.models import Agency, Province
+from surveys.models import Agency, Official, Province
 from tests.indicators.test_rankings import _centre, _sipas_2022_figures
 
 URL = "/api/v1/indicators/"
@@ -182,9 +182,6 @@ def test_the_schema_documents_the_indicator_endpoints(national_admin):
 def test_a_2025_official_of_a_merged_province_sees_both_predecessors(
     rollup, national_admin
 ):
-    from indicators.models import PeriodKind  # noqa: F401
-    from surveys.models import Official
-
     bac_kan = Province.objects.get(map=2008, code="06")
     thai_nguyen = Province.objects.get(map=2008, code="19")
     rollup.add_uniform(agency=_centre(bac_kan), month=202205, rate=70, answered=100)
