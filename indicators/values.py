@@ -66,6 +66,7 @@ class _Dialect:
     numeric_round: bool  # PostgreSQL rounds to n places only NUMERIC values
     temp_schema: str
     analyze: bool  # autovacuum never analyzes temporary tables
+    json_column: str  # from the built JSON to the column's type
 
     def round(self, expression: str, places: int) -> str:
         if self.numeric_round:
@@ -74,10 +75,13 @@ class _Dialect:
 
 
 _POSTGRESQL = _Dialect(
-    json_object="jsonb_build_object",
-    json_array="jsonb_build_array",
-    json_object_agg="jsonb_object_agg",
-    empty_object="CAST('{}' AS jsonb)",
+    # Built as json (text) and converted once: jsonb_object_agg over nested jsonb
+    # values is several times slower on a full rebuild.
+    json_object="json_build_object",
+    json_array="json_build_array",
+    json_object_agg="json_object_agg",
+    empty_object="CAST('{}' AS json)",
+    json_column="CAST({} AS jsonb)",
     greatest="GREATEST",
     numeric_round=True,
     temp_schema="pg_temp",
@@ -88,6 +92,7 @@ _SQLITE = _Dialect(
     json_array="json_array",
     json_object_agg="json_group_object",
     empty_object="'{}'",
+    json_column="{}",
     greatest="MAX",
     numeric_round=False,
     temp_schema="temp",
@@ -369,7 +374,8 @@ intervals AS (
 )
 SELECT %(indicator)s, %(definition)s, {_KEY},
        value, respondents, ci_low, ci_high,
-       COALESCE(elements, {d.empty_object}), COALESCE(criteria, {d.empty_object}),
+       {d.json_column.format(f"COALESCE(elements, {d.empty_object})")},
+       {d.json_column.format(f"COALESCE(criteria, {d.empty_object})")},
        threshold,
        CASE WHEN value IS NULL OR respondents < %(min_respondents)s
                 THEN '{S.INSUFFICIENT}'
