@@ -1,0 +1,54 @@
+"""Staff API of the indicator figures: thin views over `indicators.selectors`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+
+from indicators.filters import IndicatorValueFilter
+from indicators.selectors import indicator_values_for
+from indicators.serializers import (
+    IndicatorValueDetailSerializer,
+    IndicatorValueSerializer,
+)
+
+_REFUSED = {
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(description="Signed in, but not staff."),
+}
+
+
+@extend_schema(
+    tags=["indicators"],
+    responses={200: IndicatorValueSerializer(many=True), **_REFUSED},
+)
+class IndicatorValueListApi(ListAPIView):
+    """Figures the caller may see, filtered and paginated; by default those of the
+    current scoring definitions."""
+
+    permission_classes = [IsAuthenticated, IsAdminUser]
+    serializer_class = IndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+
+    def get_queryset(self):
+        return indicator_values_for(user=self.request.user)
+
+
+@extend_schema(
+    tags=["indicators"],
+    responses={
+        200: IndicatorValueDetailSerializer,
+        **_REFUSED,
+        404: OpenApiResponse(description="No such figure within the caller's scope."),
+    },
+)
+class IndicatorValueDetailApi(RetrieveAPIView):
+    """One figure with its elements and criteria; 404 outside the caller's scope,
+    exactly as if it did not exist."""
+
+    permission_classes = [IsAuthenticated, IsAdminUser]
+    serializer_class = IndicatorValueDetailSerializer
+
+    def get_queryset(self):
+        return indicator_values_for(user=self.request.user)

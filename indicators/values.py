@@ -1,0 +1,646 @@
+"""Computing indicator values from the rollup, in set-based SQL.
+
+A refresh computes the figures of a set of unit-periods (the dirty ones, or all)
+with one INSERT ... ON CONFLICT statement per scoring definition, then ranks the
+provinces of the periods it touched with window functions. Python only builds the
+statements and a small table of the periods involved (one row per period, never
+per count row), so a full rebuild costs a few statements whatever the data size.
+
+The SQL runs on PostgreSQL and on SQLite (3.35 or later). What differs between the
+two is kept in `_Dialect`.
+
+Arithmetic, on the percent scale:
+
+- a criterion's rate is 100 × (answers at the satisfied levels) / (answers 1 to 5);
+  "does not apply" (n0) is in no denominator; a criterion without answers has no
+  rate and is left out of its element's mean;
+- an element's index is the weighted mean of its criteria rates;
+- the overall index is the weighted mean of the element indices;
+- intervals are 95% Wilson intervals: the overall with p = index / 100 and n =
+  respondents; an element with p = its index / 100 and n = the largest number of
+  applicable answers to one of its criteria (the counts cannot tell how many
+  respondents answered any of them; this is the smallest that number can be).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicators.models import (
+    DirtyUnitPeriod,
+    Indicator,
+    IndicatorValue,
+    Level,
+    PeriodKind,
+    RollupState,
+    ScoringDefinition,
+)
+from surveys.models import MAP_2025_STARTS, Province
+
+Z = 1.959963984540054  # two-sided 95%
+MAP_2025_START = dt.date.fromisoformat(MAP_2025_STARTS)
+
+# Stored on the NATION row, so that no list shows it as "the national average".
+POOLED_NAME_VI = "Cả nước (tỷ lệ gộp)"
+POOLED_NAME_EN = "Nation (pooled rate)"
+
+Period = tuple[int, int]  # (period_kind, period_key)
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """The SQL that differs between PostgreSQL and SQLite."""
+
+    json_object: str
+    json_array: str
+    json_object_agg: str
+    empty_object: str
+    greatest: str
+    numeric_round: bool  # PostgreSQL rounds to n places only NUMERIC values
+    temp_schema: str
+    analyze: bool  # autovacuum never analyzes temporary tables
+    json_column: str  # from the built JSON to the column's type
+
+    def round(self, expression: str, places: int) -> str:
+        if self.numeric_round:
+            return f"ROUND(CAST({expression} AS NUMERIC), {int(places)})"
+        return f"ROUND({expression}, {int(places)})"
+
+
+_POSTGRESQL = _Dialect(
+    # Built as json (text) and converted once: jsonb_object_agg over nested jsonb
+    # values is several times slower on a full rebuild.
+    json_object="json_build_object",
+    json_array="json_build_array",
+    json_object_agg="json_object_agg",
+    empty_object="CAST('{}' AS json)",
+    json_column="CAST({} AS jsonb)",
+    greatest="GREATEST",
+    numeric_round=True,
+    temp_schema="pg_temp",
+    analyze=True,
+)
+_SQLITE = _Dialect(
+    json_object="json_object",
+    json_array="json_array",
+    json_object_agg="json_group_object",
+    empty_object="'{}'",
+    json_column="{}",
+    greatest="MAX",
+    numeric_round=False,
+    temp_schema="temp",
+    analyze=False,
+)
+
+
+def _dialect() -> _Dialect:
+    return _POSTGRESQL if connection.vendor == "postgresql" else _SQLITE
+
+
+# Periods ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodInfo:
+    kind: int
+    key: int
+    start: dt.date
+    end: dt.date  # exclusive
+    year: int
+    previous: int
+    following: int
+
+    @property
+    def map(self) -> int:
+        """The map a period belongs to: the 2008 map for periods ending before
+        1 July 2025, the 2025 map for the others."""
+        if self.end <= MAP_2025_START:
+            return Province.Map.MAP_2008
+        return Province.Map.MAP_2025
+
+
+def period_info(*, kind: int, key: int) -> PeriodInfo:
+    """Dates, year and neighbours of a period: 202203 (March 2022), 20221 (its
+    first quarter) or 2022."""
+    if kind == PeriodKind.MONTH:
+        year, month = divmod(key, 100)
+        start = dt.date(year, month, 1)
+        end = dt.date(year + month // 12, month % 12 + 1, 1)
+        previous = key - 1 if month > 1 else (year - 1) * 100 + 12
+        following = key + 1 if month < 12 else (year + 1) * 100 + 1
+    elif kind == PeriodKind.QUARTER:
+        year, quarter = divmod(key, 10)
+        start = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + quarter // 4, (3 * quarter) % 12 + 1, 1)
+        previous = key - 1 if quarter > 1 else (year - 1) * 10 + 4
+        following = key + 1 if quarter < 4 else (year + 1) * 10 + 1
+    elif kind == PeriodKind.YEAR:
+        year = key
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        previous, following = key - 1, key + 1
+    else:
+        raise ValueError(f"unknown period kind {kind}")
+    return PeriodInfo(kind, key, start, end, year, previous, following)
+
+
+def _periods_cte(periods: Iterable[Period], params: dict) -> str:
+    """A `periods` CTE from Python values: one row per period involved."""
+    rows = []
+    for kind, key in sorted(set(periods)):
+        info = period_info(kind=kind, key=key)
+        # A parameter, not a literal: the date literal differs between dialects.
+        start = f"start_{info.kind}_{info.key}"
+        params[start] = info.start
+        rows.append(
+            f"({info.kind}, {info.key}, %({start})s, {info.year}, {info.map}, "
+            f"{info.previous}, {info.following})"
+        )
+    return (
+        "periods (period_kind, period_key, period_start, period_year, period_map,"
+        " prev_key, next_key) AS (VALUES " + ", ".join(rows) + ")"
+    )
+
+
+# SQL fragments --------------------------------------------------------------------
+
+
+def _wilson(p: str, n: str, sign: str, dialect: _Dialect) -> str:
+    """One end of the 95% Wilson interval, in percent, for a share p of n."""
+    z2 = Z * Z
+    # As a float: n * n overflows 32-bit integers from n = 46,341.
+    n = f"CAST({n} AS DOUBLE PRECISION)"
+    spread = f"{dialect.greatest}(0.0, ({p}) * (1 - ({p})) / ({n}))"
+    return (
+        f"(CASE WHEN ({n}) > 0 AND ({p}) IS NOT NULL THEN 100.0 * ("
+        f"({p}) + {z2 / 2!r} / ({n}) {sign} {Z!r} * "
+        f"SQRT({spread} + {z2 / 4!r} / (({n}) * ({n})))"
+        f") / (1 + {z2!r} / ({n})) END)"
+    )
+
+
+def _weight(column: str, weights: dict, prefix: str, params: dict) -> str:
+    """A weight per code: 1 when no weights are given, else the listed weight (0
+    for codes not listed)."""
+    if not weights:
+        return "1.0"
+    cases = []
+    for index, (code, weight) in enumerate(sorted(weights.items())):
+        params[f"{prefix}{index}_code"] = str(code)
+        params[f"{prefix}{index}_w"] = float(weight)
+        cases.append(f"WHEN %({prefix}{index}_code)s THEN %({prefix}{index}_w)s")
+    return f"(CASE {column} {' '.join(cases)} ELSE 0.0 END)"
+
+
+def _satisfied(levels: list[int]) -> str:
+    columns = [f"cc.n{int(level)}" for level in sorted(set(levels))]
+    if not columns or any(not 1 <= int(level) <= 5 for level in levels):
+        raise ValueError(f"satisfied levels must be within 1 to 5, got {levels!r}")
+    return " + ".join(columns)
+
+
+_KEY = "level, unit_id, period_kind, period_key"
+
+# Intermediate results go to temporary tables rather than CTEs: analyzed, they
+# give PostgreSQL true row counts, where estimates from freshly written rollup
+# rows lead it to nested loops over aggregates (minutes instead of milliseconds).
+_KEYS_TABLE = "indicators_tmp_keys"
+_RATES_TABLE = "indicators_tmp_rates"
+
+
+def _temp(table: str) -> str:
+    return f"{_dialect().temp_schema}.{table}"
+
+
+def _on_key(left: str, right: str) -> str:
+    return " AND ".join(
+        f"{left}.{column} = {right}.{column}" for column in _KEY.split(", ")
+    )
+
+
+_KEYS_DIRTY = (
+    "SELECT DISTINCT level, unit_id, period_kind, period_key"
+    " FROM indicators_dirtyunitperiod"
+    " WHERE questionnaire_id = %(questionnaire)s AND id <= %(dirty_mark)s"
+)
+_KEYS_ALL = (
+    "SELECT DISTINCT level, unit_id, period_kind, period_key"
+    " FROM indicators_respondentcount WHERE questionnaire_id = %(questionnaire)s"
+)
+
+_UNITS = f"""
+units (level, unit_id, map, region_id, province_id, agency_id, name_vi, name_en) AS (
+    SELECT {Level.AGENCY}, a.id, p.map, p.region_id, a.province_id, a.id,
+           a.name_vi, a.name_en
+    FROM surveys_agency a LEFT JOIN surveys_province p ON p.id = a.province_id
+    UNION ALL
+    SELECT {Level.PROVINCE}, p.id, p.map, p.region_id, p.id, NULL,
+           p.name_vi, p.name_en
+    FROM surveys_province p
+    UNION ALL
+    SELECT {Level.REGION}, r.id, NULL, r.id, NULL, NULL, r.name_vi, r.name_en
+    FROM surveys_region r
+    UNION ALL
+    SELECT {Level.NATION}, 0, NULL, NULL, NULL, NULL, %(pooled_vi)s, %(pooled_en)s
+)"""
+
+_COMPUTED_COLUMNS = [
+    "value",
+    "respondents",
+    "ci_low",
+    "ci_high",
+    "elements",
+    "criteria",
+    "threshold",
+    "status",
+    "computed_at",
+    "map",
+    "region_id",
+    "province_id",
+    "agency_id",
+    "name_vi",
+    "name_en",
+    "period_start",
+]
+
+
+def _keys_sql(keys: str) -> str:
+    """The unit-periods to compute, with their respondents, into a temporary
+    table."""
+    return f"""
+CREATE TEMP TABLE {_KEYS_TABLE} AS
+SELECT k.level, k.unit_id, k.period_kind, k.period_key, rc.respondents
+FROM ({keys}) k
+LEFT JOIN indicators_respondentcount rc
+  ON {_on_key("rc", "k")} AND rc.questionnaire_id = %(questionnaire)s
+"""
+
+
+def _rates_sql(definition: ScoringDefinition, params: dict) -> str:
+    """Criterion rates of the unit-periods in the keys table, one row per count
+    row, into a temporary table."""
+    criterion_weight = _weight("c.code", definition.criterion_weights, "cw", params)
+    return f"""
+CREATE TEMP TABLE {_RATES_TABLE} AS
+SELECT counts.*,
+       CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END AS rate
+FROM (
+    SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key, c.element_id,
+           c.code, cc.n0, cc.n1, cc.n2, cc.n3, cc.n4, cc.n5,
+           cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
+           {_satisfied(definition.satisfied_levels)} AS sat,
+           {criterion_weight} AS w
+    FROM indicators_criterioncount cc
+    JOIN {_temp(_KEYS_TABLE)} k ON {_on_key("k", "cc")}
+    JOIN surveys_criterion c ON c.id = cc.criterion_id
+    WHERE c.questionnaire_id = %(questionnaire)s
+) counts
+"""
+
+
+def _upsert_sql(definition: ScoringDefinition, periods: str, params: dict) -> str:
+    d = _dialect()
+    element_weight = _weight("e.code", definition.element_weights, "ew", params)
+    S = IndicatorValue.Status
+    el_p, ov_p = "value / 100.0", "value / 100.0"
+    rates = _temp(_RATES_TABLE)
+    return f"""
+INSERT INTO indicators_indicatorvalue (
+    indicator, definition_id, {_KEY}, {", ".join(_COMPUTED_COLUMNS)})
+WITH {periods},
+element_values AS (
+    SELECT r.level, r.unit_id, r.period_kind, r.period_key, e.code,
+           SUM(CASE WHEN r.n > 0 THEN r.w * r.rate END)
+               / NULLIF(SUM(CASE WHEN r.n > 0 THEN r.w END), 0) AS value,
+           MAX(r.n) AS n,
+           {element_weight} AS w
+    FROM {rates} r JOIN surveys_element e ON e.id = r.element_id
+    GROUP BY r.level, r.unit_id, r.period_kind, r.period_key, e.code
+),
+element_intervals AS (
+    SELECT element_values.*,
+           {_wilson(el_p, "n", "-", d)} AS ci_low,
+           {_wilson(el_p, "n", "+", d)} AS ci_high
+    FROM element_values
+),
+overall AS (
+    SELECT {_KEY},
+           SUM(CASE WHEN value IS NOT NULL THEN w * value END)
+               / NULLIF(SUM(CASE WHEN value IS NOT NULL THEN w END), 0) AS value,
+           {d.json_object_agg}(code, {d.json_object}(
+               'value', value, 'n', n, 'ci_low', ci_low, 'ci_high', ci_high
+           )) AS elements
+    FROM element_intervals GROUP BY {_KEY}
+),
+criteria AS (
+    SELECT {_KEY},
+           {d.json_object_agg}(code, {d.json_object}(
+               'value', rate, 'n', n,
+               'counts', {d.json_array}(n0, n1, n2, n3, n4, n5)
+           )) AS criteria
+    FROM {rates} GROUP BY {_KEY}
+),
+respondents AS (
+    SELECT {_KEY}, respondents FROM {_temp(_KEYS_TABLE)} WHERE respondents > 0
+),
+{_UNITS},
+scored AS (
+    SELECT r.level, r.unit_id, r.period_kind, r.period_key, r.respondents,
+           o.value, o.elements, cr.criteria, p.period_start,
+           u.map, u.region_id, u.province_id, u.agency_id, u.name_vi, u.name_en,
+           (SELECT t.threshold FROM indicators_target t
+            WHERE t.indicator = %(indicator)s AND t.year <= p.period_year
+              AND (t.level = r.level OR t.level IS NULL)
+            ORDER BY t.year DESC, CASE WHEN t.level IS NULL THEN 1 ELSE 0 END
+            LIMIT 1) AS threshold
+    FROM respondents r
+    JOIN periods p
+      ON p.period_kind = r.period_kind AND p.period_key = r.period_key
+    LEFT JOIN overall o ON {_on_key("o", "r")}
+    LEFT JOIN criteria cr ON {_on_key("cr", "r")}
+    LEFT JOIN units u ON u.level = r.level AND u.unit_id = r.unit_id
+),
+intervals AS (
+    SELECT scored.*,
+           {_wilson(ov_p, "respondents", "-", d)} AS ci_low,
+           {_wilson(ov_p, "respondents", "+", d)} AS ci_high
+    FROM scored
+)
+SELECT %(indicator)s, %(definition)s, {_KEY},
+       value, respondents, ci_low, ci_high,
+       {d.json_column.format(f"COALESCE(elements, {d.empty_object})")},
+       {d.json_column.format(f"COALESCE(criteria, {d.empty_object})")},
+       threshold,
+       CASE WHEN value IS NULL OR respondents < %(min_respondents)s
+                THEN '{S.INSUFFICIENT}'
+            WHEN threshold IS NULL THEN '{S.NO_TARGET}'
+            WHEN ci_high < threshold THEN '{S.BELOW}'
+            WHEN value < threshold THEN '{S.AT_RISK}'
+            ELSE '{S.MEETS}' END,
+       %(now)s, map, region_id, province_id, agency_id,
+       COALESCE(name_vi, ''), COALESCE(name_en, ''), period_start
+FROM intervals WHERE 1 = 1
+ON CONFLICT (indicator, definition_id, {_KEY}) DO UPDATE SET
+    {", ".join(f"{column} = excluded.{column}" for column in _COMPUTED_COLUMNS)}
+"""
+
+
+def _delete_gone_sql(*, everything: bool) -> str:
+    """Figures whose unit-period no longer has respondents."""
+    in_keys = ""
+    if not everything:
+        in_keys = (
+            f"AND EXISTS (SELECT 1 FROM {_temp(_KEYS_TABLE)} k "
+            f"WHERE {_on_key('k', 'indicators_indicatorvalue')})"
+        )
+    return f"""
+DELETE FROM indicators_indicatorvalue
+WHERE indicator = %(indicator)s AND definition_id = %(definition)s {in_keys}
+  AND NOT EXISTS (
+    SELECT 1 FROM indicators_respondentcount rc
+    WHERE {_on_key("rc", "indicators_indicatorvalue")}
+      AND rc.questionnaire_id = %(questionnaire)s AND rc.respondents > 0)
+"""
+
+
+_IN_PERIODS = (
+    "EXISTS (SELECT 1 FROM periods p WHERE p.period_kind = {t}.period_kind"
+    " AND p.period_key = {t}.period_key)"
+)
+
+
+def _rank_sqls(periods: str, decimals: int) -> list[str]:
+    """Ranks, national average and difference for the provinces of some periods.
+
+    Provinces are ranked when they have a figure (at least one respondent), also
+    when fewer than the minimum: a rank with its status "insufficient" says more
+    than a gap in the table. Ranking is by the published (rounded) figure, so that
+    figures that read the same share a rank (standard competition ranking). A
+    period's provinces are ranked within the map it belongs to and, for older
+    periods, also within the 2025 map; 2008 units are not ranked in periods of the
+    2025 map.
+    """
+    d = _dialect()
+    rounded = d.round("v.value", decimals)
+    scope = (
+        "indicator = %(indicator)s AND definition_id = %(definition)s"
+        f" AND level = {Level.PROVINCE}"
+    )
+    partition = "v.period_kind, v.period_key, v.map"
+    reset = f"""
+WITH {periods}
+UPDATE indicators_indicatorvalue SET
+    rank_national = NULL, rank_national_of = NULL, rank_region = NULL,
+    rank_region_of = NULL, national_average = NULL, diff_from_national_average = NULL
+WHERE {scope} AND {_IN_PERIODS.format(t="indicators_indicatorvalue")}
+"""
+    rank = f"""
+WITH {periods},
+ranked AS (
+    SELECT v.id,
+        RANK() OVER (PARTITION BY {partition} ORDER BY {rounded} DESC) AS rn,
+        COUNT(*) OVER (PARTITION BY {partition}) AS rn_of,
+        RANK() OVER (PARTITION BY {partition}, v.region_id ORDER BY {rounded} DESC)
+            AS rr,
+        COUNT(*) OVER (PARTITION BY {partition}, v.region_id) AS rr_of,
+        AVG(v.value) OVER (PARTITION BY {partition}) AS average
+    FROM indicators_indicatorvalue v
+    JOIN periods p ON p.period_kind = v.period_kind AND p.period_key = v.period_key
+    WHERE v.indicator = %(indicator)s AND v.definition_id = %(definition)s
+      AND v.level = {Level.PROVINCE} AND v.value IS NOT NULL AND v.respondents > 0
+      AND (v.map = p.period_map OR v.map = {Province.Map.MAP_2025})
+)
+UPDATE indicators_indicatorvalue SET
+    rank_national = ranked.rn, rank_national_of = ranked.rn_of,
+    rank_region = ranked.rr, rank_region_of = ranked.rr_of,
+    national_average = ranked.average,
+    diff_from_national_average = value - ranked.average
+FROM ranked WHERE indicators_indicatorvalue.id = ranked.id
+"""
+    # The pooled NATION row carries the published-style average beside it, of the
+    # map its period belongs to, so that both figures are at hand and told apart.
+    nation = f"""
+WITH {periods}
+UPDATE indicators_indicatorvalue SET national_average = (
+    SELECT AVG(v.value) FROM indicators_indicatorvalue v
+    JOIN periods p ON p.period_kind = v.period_kind AND p.period_key = v.period_key
+    WHERE v.indicator = indicators_indicatorvalue.indicator
+      AND v.definition_id = indicators_indicatorvalue.definition_id
+      AND v.level = {Level.PROVINCE} AND v.map = p.period_map
+      AND v.period_kind = indicators_indicatorvalue.period_kind
+      AND v.period_key = indicators_indicatorvalue.period_key
+      AND v.value IS NOT NULL AND v.respondents > 0)
+WHERE indicator = %(indicator)s AND definition_id = %(definition)s
+  AND level = {Level.NATION} AND {_IN_PERIODS.format(t="indicators_indicatorvalue")}
+"""
+    return [reset, rank, nation]
+
+
+def _rank_change_sql(periods: str) -> str:
+    """Rank change against the previous period of the same length: positive when
+    the province moved up; empty without a rank in both periods, and for the
+    region also when the province changed region."""
+    return f"""
+WITH {periods},
+changes AS (
+    SELECT cur.id,
+        prev.rank_national - cur.rank_national AS national_change,
+        CASE WHEN prev.region_id = cur.region_id
+             THEN prev.rank_region - cur.rank_region END AS region_change
+    FROM indicators_indicatorvalue cur
+    JOIN periods p
+      ON p.period_kind = cur.period_kind AND p.period_key = cur.period_key
+    LEFT JOIN indicators_indicatorvalue prev
+      ON prev.indicator = cur.indicator AND prev.definition_id = cur.definition_id
+     AND prev.level = cur.level AND prev.unit_id = cur.unit_id
+     AND prev.period_kind = cur.period_kind AND prev.period_key = p.prev_key
+    WHERE cur.indicator = %(indicator)s AND cur.definition_id = %(definition)s
+      AND cur.level = {Level.PROVINCE}
+)
+UPDATE indicators_indicatorvalue SET
+    rank_change_national = changes.national_change,
+    rank_change_region = changes.region_change
+FROM changes WHERE indicators_indicatorvalue.id = changes.id
+"""
+
+
+# Entry points ----------------------------------------------------------------------
+
+
+def _drop_temporary(cursor) -> None:
+    for table in (_KEYS_TABLE, _RATES_TABLE):
+        cursor.execute(f"DROP TABLE IF EXISTS {_temp(table)}")
+
+
+def _definition_compute(
+    *, definition: ScoringDefinition, keys: str, extra: dict, everything: bool
+) -> int:
+    """Compute one definition's figures for the unit-periods `keys` selects, then
+    rank the provinces of their periods. Returns the figures written."""
+    params = {
+        "questionnaire": definition.questionnaire_id,
+        "definition": definition.id,
+        "indicator": Indicator.SATISFACTION.value,
+        "min_respondents": settings.INDICATOR_MIN_RESPONDENTS,
+        "now": timezone.now(),
+        "pooled_vi": POOLED_NAME_VI,
+        "pooled_en": POOLED_NAME_EN,
+        **extra,
+    }
+    written = 0
+    d = _dialect()
+    with connection.cursor() as cursor:
+        _drop_temporary(cursor)
+        cursor.execute(_keys_sql(keys), params)
+        cursor.execute(
+            f"SELECT DISTINCT period_kind, period_key FROM {_temp(_KEYS_TABLE)}"
+        )
+        periods = {(kind, key) for kind, key in cursor.fetchall()}
+        if not periods:
+            _drop_temporary(cursor)
+            return 0
+        cursor.execute(_rates_sql(definition, params), params)
+        if d.analyze:
+            cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
+            cursor.execute(f"ANALYZE {_temp(_RATES_TABLE)}")
+        cursor.execute(_delete_gone_sql(everything=everything), params)
+        cursor.execute(
+            _upsert_sql(definition, _periods_cte(periods, params), params), params
+        )
+        written = cursor.rowcount
+        _drop_temporary(cursor)
+        for sql in _rank_sqls(_periods_cte(periods, params), definition.decimals):
+            cursor.execute(sql, params)
+        # A period's ranks are the previous ranks of the period after it.
+        following = {
+            (kind, period_info(kind=kind, key=key).following) for kind, key in periods
+        }
+        cursor.execute(
+            _rank_change_sql(_periods_cte(periods | following, params)), params
+        )
+    return written
+
+
+def _lock_rollup() -> None:
+    """Wait for a running fold to finish, and keep folds out until we commit: a
+    fold marks keys dirty while holding this row, so no key can be marked between
+    reading the dirty keys and deleting them."""
+    RollupState.objects.get_or_create(id=1)
+    RollupState.objects.select_for_update().get(id=1)
+
+
+def values_refresh_dirty() -> int:
+    """Recompute the figures of the unit-periods marked dirty by the rollup, with
+    the current scoring definition of each questionnaire, and the ranks and
+    national averages of their periods; consume (delete) the dirty marks in the
+    same transaction. Figures of other definitions stay as they are. Returns the
+    number of figures written."""
+    written = 0
+    with transaction.atomic():
+        _lock_rollup()
+        mark = (
+            DirtyUnitPeriod.objects.order_by("-id").values_list("id", flat=True).first()
+        )
+        if mark is None:
+            return 0
+        questionnaires = set(
+            DirtyUnitPeriod.objects.filter(id__lte=mark).values_list(
+                "questionnaire_id", flat=True
+            )
+        )
+        for definition in ScoringDefinition.objects.filter(
+            is_current=True, questionnaire_id__in=questionnaires
+        ):
+            written += _definition_compute(
+                definition=definition,
+                keys=_KEYS_DIRTY,
+                extra={"dirty_mark": mark},
+                everything=False,
+            )
+        DirtyUnitPeriod.objects.filter(id__lte=mark).delete()
+    return written
+
+
+def values_rebuild(*, definition: ScoringDefinition | None = None) -> int:
+    """Recompute every figure of one definition (also a past one, when asked) or,
+    without one, of every current definition, from the whole rollup; figures whose
+    unit-period has no respondents any more are deleted. Dirty marks are consumed,
+    as everything they mark is recomputed. Returns the number of figures written."""
+    definitions = (
+        [definition]
+        if definition is not None
+        else list(ScoringDefinition.objects.filter(is_current=True))
+    )
+    written = 0
+    with transaction.atomic():
+        _lock_rollup()
+        mark = (
+            DirtyUnitPeriod.objects.order_by("-id").values_list("id", flat=True).first()
+        )
+        for item in definitions:
+            written += _definition_compute(
+                definition=item, keys=_KEYS_ALL, extra={}, everything=True
+            )
+        if definition is None and mark is not None:
+            DirtyUnitPeriod.objects.filter(id__lte=mark).delete()
+    return written
+
+
+def wilson_interval(*, p: float, n: int) -> tuple[float, float] | None:
+    """The 95% Wilson interval (percent) of a share p of n, as the SQL computes it;
+    for tests and one-off figures."""
+    if n <= 0:
+        return None
+    z2 = Z * Z
+    centre = p + z2 / (2 * n)
+    spread = Z * math.sqrt(max(0.0, p * (1 - p) / n) + z2 / (4 * n * n))
+    return (
+        100 * (centre - spread) / (1 + z2 / n),
+        100 * (centre + spread) / (1 + z2 / n),
+    )

@@ -1,0 +1,183 @@
+"""Rollup rows written the way the fold writes them, for tests of the figures.
+
+The fold (another module) turns responses into answer counts for every unit a
+response concerns (its agency, the agency's province, that province's 2025 unit,
+its region, the nation) and every period containing its date (month, quarter,
+year), and marks those keys dirty. `RollupBuilder` does the same from answer
+distributions, so that tests state figures ("82.18% of 5,000 answers satisfied")
+instead of thousands of responses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from indicators.models import (
+    CriterionCount,
+    DirtyUnitPeriod,
+    Level,
+    PeriodKind,
+    RespondentCount,
+)
+from surveys.models import Agency, Questionnaire
+
+Key = tuple[int, int, int, int]  # level, unit_id, period_kind, period_key
+
+
+def counts_for(
+    *, rate: float, answered: int, not_applicable: int = 0, very: float = 0.4
+) -> list[int]:
+    """Counts [n0..n5] of one criterion where `rate` percent of the `answered`
+    (levels 1 to 5) are satisfied: a share `very` of those at 5, the rest at 4;
+    the unsatisfied spread over 3, 2 and 1 (3 the most common)."""
+    satisfied = round(answered * rate / 100)
+    if abs(100 * satisfied / answered - rate) > 1e-9:
+        raise ValueError(f"{rate}% of {answered} is not a whole number of answers")
+    n5 = round(satisfied * very)
+    unsatisfied = answered - satisfied
+    n3 = unsatisfied * 6 // 10
+    n2 = unsatisfied * 3 // 10
+    return [not_applicable, unsatisfied - n3 - n2, n2, n3, satisfied - n5, n5]
+
+
+def periods_of(month: int) -> list[tuple[int, int]]:
+    """The month, quarter and year keys of a month key (202203)."""
+    year, number = divmod(month, 100)
+    return [
+        (PeriodKind.MONTH, month),
+        (PeriodKind.QUARTER, year * 10 + (number - 1) // 3 + 1),
+        (PeriodKind.YEAR, year),
+    ]
+
+
+class RollupBuilder:
+    """Accumulates answer counts about agencies, then writes them (adding to rows
+    already there) and marks every written key dirty."""
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        self.questionnaire = questionnaire
+        self.criteria = {
+            c.code: c.id for c in questionnaire.criteria.order_by("position")
+        }
+        self.counts: dict[tuple[Key, int], list[int]] = defaultdict(lambda: [0] * 6)
+        self.respondents: dict[Key, int] = defaultdict(int)
+
+    def units_of(self, agency: Agency) -> list[tuple[int, int]]:
+        units = [(Level.AGENCY, agency.id), (Level.NATION, 0)]
+        province = agency.province
+        if province is not None:
+            units.append((Level.PROVINCE, province.id))
+            if province.successor_id:
+                units.append((Level.PROVINCE, province.successor_id))
+            if province.region_id:
+                units.append((Level.REGION, province.region_id))
+        return units
+
+    def add(
+        self,
+        *,
+        agency: Agency,
+        month: int,
+        respondents: int,
+        criteria: dict[str, Sequence[int]],
+    ) -> RollupBuilder:
+        """Answers of `respondents` people about `agency` in `month` (202206):
+        counts [n0..n5] per criterion code; criteria left out were not asked."""
+        for level, unit_id in self.units_of(agency):
+            for kind, key in periods_of(month):
+                unit_key = (level, unit_id, kind, key)
+                self.respondents[unit_key] += respondents
+                for code, counts in criteria.items():
+                    total = self.counts[(unit_key, self.criteria[code])]
+                    for index, count in enumerate(counts):
+                        total[index] += count
+        return self
+
+    def add_uniform(
+        self,
+        *,
+        agency: Agency,
+        month: int,
+        rate: float,
+        answered: int,
+        not_applicable: int = 0,
+    ) -> RollupBuilder:
+        """Every criterion answered alike: `rate` percent of `answered` satisfied,
+        `not_applicable` more saying "does not apply"."""
+        counts = counts_for(rate=rate, answered=answered, not_applicable=not_applicable)
+        return self.add(
+            agency=agency,
+            month=month,
+            respondents=answered + not_applicable,
+            criteria=dict.fromkeys(self.criteria, counts),
+        )
+
+    def write(self) -> None:
+        """Add the accumulated counts to the rollup tables and mark the keys dirty,
+        as one fold would; the builder is empty afterwards."""
+        q = self.questionnaire
+        existing = {
+            ((r.level, r.unit_id, r.period_kind, r.period_key), r.criterion_id): r
+            for r in CriterionCount.objects.filter(criterion__questionnaire=q)
+        }
+        new, changed = [], []
+        for (key, criterion_id), counts in self.counts.items():
+            row = existing.get((key, criterion_id))
+            if row is None:
+                row = CriterionCount(
+                    level=key[0],
+                    unit_id=key[1],
+                    period_kind=key[2],
+                    period_key=key[3],
+                    criterion_id=criterion_id,
+                )
+                new.append(row)
+            else:
+                changed.append(row)
+            for index, count in enumerate(counts):
+                name = f"n{index}"
+                setattr(row, name, getattr(row, name) + count)
+        CriterionCount.objects.bulk_create(new, batch_size=2000)
+        CriterionCount.objects.bulk_update(
+            changed, [f"n{i}" for i in range(6)], batch_size=2000
+        )
+        present = {
+            (r.level, r.unit_id, r.period_kind, r.period_key): r
+            for r in RespondentCount.objects.filter(questionnaire=q)
+        }
+        new_r, changed_r = [], []
+        for key, respondents in self.respondents.items():
+            row = present.get(key)
+            if row is None:
+                new_r.append(
+                    RespondentCount(
+                        level=key[0],
+                        unit_id=key[1],
+                        period_kind=key[2],
+                        period_key=key[3],
+                        questionnaire=q,
+                        respondents=respondents,
+                    )
+                )
+            else:
+                row.respondents += respondents
+                changed_r.append(row)
+        RespondentCount.objects.bulk_create(new_r, batch_size=2000)
+        RespondentCount.objects.bulk_update(changed_r, ["respondents"], batch_size=2000)
+        DirtyUnitPeriod.objects.bulk_create(
+            [
+                DirtyUnitPeriod(
+                    level=key[0],
+                    unit_id=key[1],
+                    period_kind=key[2],
+                    period_key=key[3],
+                    questionnaire=q,
+                )
+                for key in self.respondents
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        self.counts.clear()
+        self.respondents.clear()

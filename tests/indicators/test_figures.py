@@ -1,0 +1,126 @@
+"""Criterion, element and overall figures against hand-computed examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.models import IndicatorValue, Level, PeriodKind
+from indicators.services import scoring_definition_create
+from indicators.values import values_rebuild, values_refresh_dirty, wilson_interval
+from surveys.models import Agency
+
+
+def _year_value(*, level, unit_id, year=2022, definition=None) -> IndicatorValue:
+    rows = IndicatorValue.objects.filter(
+        level=level, unit_id=unit_id, period_kind=PeriodKind.YEAR, period_key=year
+    )
+    if definition is not None:
+        rows = rows.filter(definition=definition)
+    return rows.get()
+
+
+@pytest.fixture
+def hand_example(rollup, son_la_centre, questionnaire):
+    """40 people about Sơn La's centre in March 2022. ACCESS_1: 10 say "does not
+    apply", 30 answer (n1..n5 = 2, 3, 5, 12, 8: 20 of 30 satisfied, 66.67%). Every
+    other ACCESS criterion: 40 answers, 30 satisfied (75%). Every other criterion:
+    40 answers, 36 satisfied (90%), 20 of them at 5."""
+    criteria = {}
+    for criterion in questionnaire.criteria.select_related("element"):
+        if criterion.code == "ACCESS_1":
+            criteria[criterion.code] = [10, 2, 3, 5, 12, 8]
+        elif criterion.element.code == "ACCESS":
+            criteria[criterion.code] = [0, 2, 3, 5, 15, 15]
+        else:
+            criteria[criterion.code] = [0, 1, 1, 2, 16, 20]
+    rollup.add(agency=son_la_centre, month=202203, respondents=40, criteria=criteria)
+    rollup.write()
+    return son_la_centre
+
+
+def test_figures_leave_does_not_apply_out_of_every_denominator(hand_example):
+    values_refresh_dirty()
+    value = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
+
+    access_1 = value.criteria["ACCESS_1"]
+    assert access_1["n"] == 30
+    assert access_1["counts"] == [10, 2, 3, 5, 12, 8]
+    assert access_1["value"] == pytest.approx(200 / 3)
+    access = value.elements["ACCESS"]
+    assert access["value"] == pytest.approx((200 / 3 + 75 * 3) / 4)
+    assert access["n"] == 40
+    assert value.elements["PROCEDURE"]["value"] == pytest.approx(90)
+    overall = ((200 / 3 + 75 * 3) / 4 + 90 * 4) / 5
+    assert value.value == pytest.approx(overall)
+    assert value.respondents == 40
+    low, high = wilson_interval(p=overall / 100, n=40)
+    assert (value.ci_low, value.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert value.ci_low < value.value < value.ci_high
+
+
+def test_the_same_answers_give_the_same_figures_at_every_level(hand_example):
+    values_refresh_dirty()
+    agency = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
+    province = _year_value(level=Level.PROVINCE, unit_id=hand_example.province_id)
+    nation = _year_value(level=Level.NATION, unit_id=0)
+    month = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=hand_example.id, period_key=202203
+    )
+    assert agency.value == province.value == nation.value == month.value
+    assert province.province_id == hand_example.province_id
+    assert agency.province_id == hand_example.province_id
+    assert agency.agency_id == hand_example.id
+    assert nation.name_en == "Nation (pooled rate)"
+
+
+def test_a_definition_counting_only_very_satisfied_gives_new_figures_and_keeps_old(
+    hand_example, questionnaire, definition
+):
+    values_refresh_dirty()
+    old = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
+
+    strict = scoring_definition_create(
+        code="sipas-strict", questionnaire=questionnaire, satisfied_levels=[5]
+    )
+    values_rebuild(definition=strict)
+
+    new = _year_value(level=Level.AGENCY, unit_id=hand_example.id, definition=strict)
+    assert new.criteria["ACCESS_1"]["value"] == pytest.approx(100 * 8 / 30)
+    assert new.elements["ACCESS"]["value"] == pytest.approx((800 / 30 + 37.5 * 3) / 4)
+    assert new.value == pytest.approx(((800 / 30 + 37.5 * 3) / 4 + 50 * 4) / 5)
+    kept = _year_value(
+        level=Level.AGENCY, unit_id=hand_example.id, definition=definition
+    )
+    assert kept.value == old.value
+    assert kept.computed_at == old.computed_at
+
+
+def test_weights_change_the_mean_of_elements(hand_example, questionnaire):
+    weighted = scoring_definition_create(
+        code="sipas-weighted",
+        questionnaire=questionnaire,
+        element_weights={"ACCESS": 3, "PROCEDURE": 1},
+    )
+    values_rebuild(definition=weighted)
+    value = _year_value(
+        level=Level.AGENCY, unit_id=hand_example.id, definition=weighted
+    )
+    access = (200 / 3 + 75 * 3) / 4
+    assert value.value == pytest.approx((3 * access + 90) / 4)
+
+
+def test_an_agency_without_answers_to_a_criterion_has_no_rate_for_it(
+    rollup, questionnaire
+):
+    agency = Agency.objects.get(code="22-stp")
+    rollup.add(
+        agency=agency,
+        month=202205,
+        respondents=35,
+        criteria={"ACCESS_1": [35, 0, 0, 0, 0, 0], "ACCESS_2": [0, 0, 0, 5, 20, 10]},
+    )
+    rollup.write()
+    values_refresh_dirty()
+    value = _year_value(level=Level.AGENCY, unit_id=agency.id)
+    assert value.criteria["ACCESS_1"]["value"] is None
+    assert value.value == pytest.approx(100 * 30 / 35)

@@ -1,0 +1,97 @@
+"""Incremental refresh: only dirty unit-periods are recomputed, and the result is
+what a full rebuild gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.models import (
+    CriterionCount,
+    DirtyUnitPeriod,
+    IndicatorValue,
+    Level,
+    RespondentCount,
+)
+from indicators.values import values_rebuild, values_refresh_dirty
+from surveys.models import Agency
+
+IGNORED = {"id", "computed_at"}
+
+
+def _snapshot() -> dict:
+    fields = [f.attname for f in IndicatorValue._meta.concrete_fields]
+    return {
+        (v.definition_id, v.level, v.unit_id, v.period_kind, v.period_key): {
+            name: getattr(v, name) for name in fields if name not in IGNORED
+        }
+        for v in IndicatorValue.objects.all()
+    }
+
+
+def test_a_refresh_recomputes_only_dirty_unit_periods_and_matches_a_rebuild(
+    rollup, son_la_centre, quang_ninh_centre
+):
+    rollup.add_uniform(agency=son_la_centre, month=202203, rate=82, answered=500)
+    rollup.add_uniform(agency=quang_ninh_centre, month=202203, rate=90, answered=800)
+    rollup.add_uniform(agency=son_la_centre, month=202303, rate=80, answered=400)
+    rollup.add_uniform(agency=quang_ninh_centre, month=202303, rate=91, answered=600)
+    rollup.write()
+    assert values_refresh_dirty() > 0
+    assert not DirtyUnitPeriod.objects.exists()
+    before = {v.pk: v.computed_at for v in IndicatorValue.objects.all()}
+
+    # New answers about Sơn La in April 2023: its 2023 figures and Sơn La's
+    # province, region and nation figures change, Quảng Ninh's agency does not.
+    rollup.add_uniform(agency=son_la_centre, month=202304, rate=96, answered=300)
+    rollup.write()
+    dirty = DirtyUnitPeriod.objects.count()
+    written = values_refresh_dirty()
+    assert written == dirty
+    assert not DirtyUnitPeriod.objects.exists()
+
+    after = {v.pk: v for v in IndicatorValue.objects.all()}
+    untouched = after[
+        IndicatorValue.objects.get(
+            level=Level.AGENCY, unit_id=quang_ninh_centre.id, period_key=2023
+        ).pk
+    ]
+    assert untouched.computed_at == before[untouched.pk]
+    son_la_2022 = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=son_la_centre.id, period_key=2022
+    )
+    assert son_la_2022.computed_at == before[son_la_2022.pk]
+    son_la_2023 = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=son_la_centre.id, period_key=2023
+    )
+    assert son_la_2023.computed_at > before[son_la_2023.pk]
+    assert son_la_2023.value == pytest.approx((400 * 80 + 300 * 96) / 700)
+
+    refreshed = _snapshot()
+    values_rebuild()
+    assert _snapshot() == refreshed
+
+
+def test_a_rebuild_deletes_figures_whose_answers_are_gone(rollup, son_la_centre):
+    rollup.add_uniform(agency=son_la_centre, month=202203, rate=82, answered=500)
+    rollup.write()
+    values_refresh_dirty()
+    RespondentCount.objects.filter(period_key=202203).update(respondents=0)
+    CriterionCount.objects.filter(period_key=202203).delete()
+    values_rebuild()
+    assert not IndicatorValue.objects.filter(period_key=202203).exists()
+    assert IndicatorValue.objects.filter(period_key=2022).exists()
+
+
+def test_a_refresh_without_dirty_marks_writes_nothing():
+    assert values_refresh_dirty() == 0
+
+
+def test_a_ministry_has_figures_without_a_map_or_province(rollup):
+    other = Agency.objects.get(code="bnv")
+    rollup.add_uniform(agency=other, month=202203, rate=70, answered=100)
+    rollup.write()
+    values_refresh_dirty()
+    ministry = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=other.id, period_key=2022
+    )
+    assert ministry.province_id is None and ministry.map is None
