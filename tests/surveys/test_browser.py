@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 from surveys.models import Response, Source
 
@@ -58,6 +59,9 @@ def page(live_server, reference_data, settings):
         yield page
         context.close()
         browser.close()
+        # The test's queries ran in Playwright's greenlet, which has its own
+        # database connection: close it, or the test database cannot be dropped.
+        connections.close_all()
     cache.clear()
 
 
