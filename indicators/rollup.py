@@ -204,7 +204,7 @@ def _base_criteria_sql(d: _Dialect, source: str) -> str:
         f" c.id AS criterion_id, {sums}"
         f" FROM ({source}) s"
         " JOIN surveys_criterion c ON c.questionnaire_id = s.questionnaire_id"
-        f" WHERE {answer} IN ('0', '1', '2', '3', '4', '5')"
+        f" WHERE s.w <> 0 AND {answer} IN ('0', '1', '2', '3', '4', '5')"
         " GROUP BY 1, 2, 3, 4"
     )
 

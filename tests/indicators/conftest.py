@@ -23,7 +23,9 @@ def respond(
     """A response as intake stores it: held back (suspicious) iff a flag is set."""
     if isinstance(on, str):
         on = dt.date.fromisoformat(on)
-    questionnaire = Questionnaire.objects.get(code=DEFAULT_QUESTIONNAIRE, is_current=True)
+    questionnaire = Questionnaire.objects.get(
+        code=DEFAULT_QUESTIONNAIRE, is_current=True
+    )
     return ResponseFactory(
         questionnaire=questionnaire,
         agency=agency,

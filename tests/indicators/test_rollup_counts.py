@@ -63,11 +63,17 @@ def test_answers_are_counted_by_level_and_flagged_responses_nowhere(
     assert counts(*agency, criteria[22]) == (0, 0, 0, 1, 1, 0)
     assert respondents(*agency, questionnaire) == 2
     # The same counts in the quarter and the year, and for the nation.
-    assert counts(Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20221,
-                  criteria[0]) == (0, 0, 0, 0, 1, 1)
+    assert counts(
+        Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20221, criteria[0]
+    ) == (0, 0, 0, 0, 1, 1)
     assert respondents(Level.NATION, 0, PeriodKind.YEAR, 2022, questionnaire) == 2
     assert counts(Level.NATION, 0, PeriodKind.YEAR, 2022, criteria[0]) == (
-        0, 0, 0, 0, 1, 1,
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
     )
     # Nothing anywhere has a 1: the flagged response counts for no unit.
     assert not CriterionCount.objects.filter(n1__gt=0).exists()
@@ -115,14 +121,21 @@ def test_a_2022_response_about_bac_kan_counts_for_bac_kan_and_thai_nguyen_2025(
     rollup_refresh()
 
     for unit in (bac_kan, thai_nguyen):
-        assert respondents(Level.PROVINCE, unit.id, PeriodKind.QUARTER, 20222,
-                           questionnaire) == 1
+        assert (
+            respondents(
+                Level.PROVINCE, unit.id, PeriodKind.QUARTER, 20222, questionnaire
+            )
+            == 1
+        )
     # The region is the region of the province in force, counted once.
-    assert respondents(Level.REGION, bac_kan.region_id, PeriodKind.MONTH, 202206,
-                       questionnaire) == 1
+    assert (
+        respondents(
+            Level.REGION, bac_kan.region_id, PeriodKind.MONTH, 202206, questionnaire
+        )
+        == 1
+    )
     assert RespondentCount.objects.filter(level=Level.REGION).count() == 3
-    assert respondents(Level.NATION, 0, PeriodKind.MONTH, 202206,
-                       questionnaire) == 1
+    assert respondents(Level.NATION, 0, PeriodKind.MONTH, 202206, questionnaire) == 1
 
 
 def test_a_response_from_august_2025_counts_only_for_the_2025_unit(
@@ -135,10 +148,22 @@ def test_a_response_from_august_2025_counts_only_for_the_2025_unit(
 
     provinces = RespondentCount.objects.filter(level=Level.PROVINCE)
     assert set(provinces.values_list("unit_id", flat=True)) == {thai_nguyen.id}
-    assert respondents(Level.PROVINCE, thai_nguyen.id, PeriodKind.YEAR, 2025,
-                       questionnaire) == 1
-    assert respondents(Level.REGION, thai_nguyen.region_id, PeriodKind.QUARTER,
-                       20253, questionnaire) == 1
+    assert (
+        respondents(
+            Level.PROVINCE, thai_nguyen.id, PeriodKind.YEAR, 2025, questionnaire
+        )
+        == 1
+    )
+    assert (
+        respondents(
+            Level.REGION,
+            thai_nguyen.region_id,
+            PeriodKind.QUARTER,
+            20253,
+            questionnaire,
+        )
+        == 1
+    )
 
 
 def test_an_agency_of_a_2025_unit_counts_for_that_unit_whatever_the_date(
@@ -168,8 +193,9 @@ def test_a_refresh_marks_what_it_touched_dirty_and_moves_the_marks(
     respond(son_la_centre, "2024-01-09", "4" * 23)
     rollup_refresh()
     dirty = set(
-        DirtyUnitPeriod.objects.values_list("level", "unit_id", "period_kind",
-                                            "period_key")
+        DirtyUnitPeriod.objects.values_list(
+            "level", "unit_id", "period_kind", "period_key"
+        )
     )
     son_la = son_la_centre.province
     assert (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202401) in dirty
