@@ -528,8 +528,11 @@ def rollup_rebuild_part(*, cutoff: str, province_id: int | None) -> bool:
     d = _Dialect()
     marks = Marks.decode(cutoff)
     with transaction.atomic(), connection.cursor() as cursor:
+        # Shared with the other parts; a new rebuild's begin (FOR UPDATE) waits for
+        # running parts, so a superseded part never writes into the new scratch.
+        share = " FOR SHARE" if d.pg else ""
         cursor.execute(
-            "SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1", []
+            f"SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1{share}", []
         )
         row = cursor.fetchone()
         if row is None or row[0] != cutoff:

@@ -229,3 +229,18 @@ def test_a_full_rebuild_gives_the_counts_of_the_incremental_refreshes(
     assert rollup_rows() == incremental
     assert rollup_refresh().changes == 0
     assert rollup_rows() == incremental
+
+
+def test_the_refresh_command_folds_and_rebuilds_without_celery(son_la_centre):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    respond(son_la_centre, "2023-07-07", "4" * 23)
+    out = StringIO()
+    call_command("refresh_indicators", stdout=out)
+    assert "Folded 1 changes" in out.getvalue()
+    folded = rollup_rows()
+    call_command("refresh_indicators", "--full", stdout=out)
+    assert "Rollup rebuilt" in out.getvalue()
+    assert rollup_rows() == folded
