@@ -142,6 +142,15 @@ class RollupState(models.Model):
     review_mark = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+    # PostgreSQL: the snapshot of the last fold ("xmin:xmax:xip,..."). A row is
+    # folded when it becomes visible, i.e. exactly once: a transaction still open
+    # elsewhere in the cluster holds back the xmin mark, but not the fold.
+    snapshot = models.TextField(blank=True, default="")
+    # Set while a rebuild runs across several tasks (no one transaction can hold
+    # the lock for it): the cutoff it counts to (see indicators.rollup.Marks).
+    # Folds skip meanwhile; the rebuild resets the marks to it when it swaps in.
+    rebuild_cutoff = models.TextField(null=True, blank=True)  # noqa: DJ001 (none running)
+    rebuild_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup state")
@@ -377,3 +386,77 @@ class IndicatorValue(UnitPeriod):
 
     def rounded(self, figure: float | None) -> float | None:
         return None if figure is None else round(figure, self.definition.decimals)
+
+
+class RebuildCriterionCount(models.Model):
+    """Scratch of a rebuild: answers per agency, questionnaire, month and criterion.
+
+    The tasks of a rebuild fill it one province at a time; the last step fans it out
+    to every level and period. Empty between rebuilds.
+    """
+
+    agency_id = models.IntegerField()
+    questionnaire_id = models.IntegerField()
+    month = models.IntegerField()
+    criterion_id = models.IntegerField()
+    n0 = models.IntegerField(default=0)
+    n1 = models.IntegerField(default=0)
+    n2 = models.IntegerField(default=0)
+    n3 = models.IntegerField(default=0)
+    n4 = models.IntegerField(default=0)
+    n5 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # A province task run twice replaces its rows instead of adding them.
+            models.UniqueConstraint(
+                fields=["agency_id", "questionnaire_id", "month", "criterion_id"],
+                name="rebuildcriterioncount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}, {self.month}, criterion {self.criterion_id}"
+
+
+class RebuildRespondentCount(models.Model):
+    """Scratch of a rebuild: counted responses per agency, questionnaire, month."""
+
+    agency_id = models.IntegerField()
+    questionnaire_id = models.IntegerField()
+    month = models.IntegerField()
+    respondents = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "questionnaire_id", "month"],
+                name="rebuildrespondentcount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}, {self.month}: {self.respondents}"
+
+
+class Reconciliation(models.Model):
+    """One comparison of the live rollup with a recomputation from responses."""
+
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    response_mark = models.BigIntegerField(_("response mark"))
+    review_mark = models.BigIntegerField(_("review mark"))
+    matched = models.BooleanField(_("matched"))
+    differing_rows = models.IntegerField(_("differing rows"), default=0)
+    # Up to a few differing rows, each {"table", "side", "row"}: enough to start
+    # looking, small enough to keep every night.
+    sample = models.JSONField(_("sample of differences"), default=list, blank=True)
+    seconds = models.FloatField(_("duration (s)"), default=0)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+
+    def __str__(self) -> str:
+        state = "matched" if self.matched else f"{self.differing_rows} differences"
+        return f"{self.checked_at:%Y-%m-%d %H:%M}: {state}"

@@ -21,6 +21,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Tests that commit (threads, a live server, a worker process) run on a
+    database that the previous such test flushed: bring the reference data back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        call_command("load_reference_data", verbosity=0)
+
+
 def _staff(username: str, **official) -> object:
     user = get_user_model().objects.create_user(
         username=username, password=PASSWORD, is_staff=True

@@ -1,19 +1,12 @@
-"""Fixtures of the indicator tests: the default scoring definition and targets, as
-the reference loader seeds them, and a rollup builder."""
+"""Fixtures of the indicator tests."""
 
 from __future__ import annotations
 
 import pytest
 
 from indicators.models import ScoringDefinition
-from indicators.services import scoring_defaults_load, targets_defaults_load
+from surveys.models import Agency
 from tests.indicators.rollup_builders import RollupBuilder
-
-
-@pytest.fixture(autouse=True)
-def indicator_defaults(db) -> None:
-    scoring_defaults_load()
-    targets_defaults_load()
 
 
 @pytest.fixture
@@ -24,3 +17,13 @@ def definition(questionnaire) -> ScoringDefinition:
 @pytest.fixture
 def rollup(questionnaire) -> RollupBuilder:
     return RollupBuilder(questionnaire)
+
+
+@pytest.fixture
+def bac_kan_centre(db) -> Agency:
+    return Agency.objects.get(code="06-centre")
+
+
+@pytest.fixture
+def criteria(questionnaire) -> list:
+    return list(questionnaire.criteria.order_by("position"))

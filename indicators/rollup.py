@@ -1,0 +1,715 @@
+"""The rollup engine: folding responses into answer counts per unit, period and
+criterion, incrementally and as a full rebuild, and checking the result.
+
+Every count is computed in SQL. Responses are first summed per agency, month and
+criterion (the "base": small next to the responses), then the base is fanned out to
+every level (agency, province in force and in the 2025 map, region, nation) and
+period (month, quarter, year) with joins. The same fan-out serves the incremental
+fold, the rebuild and the reconciliation, so the three cannot drift apart.
+
+Weights make the fold additive: a new response adds 1 if intake accepted it, a
+review adds counted(to) - counted(from). The sum over a response's history is its
+current contribution, whatever order the pieces are folded in.
+
+PostgreSQL marks are transaction ids (see surveys migration 0002); SQLite, which has
+one writer at a time, uses row ids. `_Dialect` keeps those differences in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicators.models import Level, Reconciliation
+from surveys.models import MAP_2025_STARTS, Province, Response
+
+logger = logging.getLogger(__name__)
+
+# Called, in order, after a fold or rebuild has committed and changed something:
+# the figures side registers what consumes DirtyUnitPeriod rows here (see
+# IndicatorsConfig.ready). Kept as a list so that surveys never imports indicators.
+AFTER_FOLD: list[Callable[[], object]] = []
+
+# A rebuild that has not finished after this long is taken as abandoned (a task
+# lost for good), and folds resume; the rebuild still swaps in correctly if it ends.
+REBUILD_TIMEOUT_SECONDS = 6 * 3600
+
+# work_mem for the statements of a rebuild or a reconciliation (PostgreSQL).
+BULK_WORK_MEM = "256MB"
+
+SUSPICIOUS = Response.Status.SUSPICIOUS.value
+MONTH_2025 = int(MAP_2025_STARTS[:4]) * 100 + int(MAP_2025_STARTS[5:7])
+LEVELS = ("n0", "n1", "n2", "n3", "n4", "n5")
+
+CC = "indicators_criterioncount"
+RC = "indicators_respondentcount"
+DIRTY = "indicators_dirtyunitperiod"
+BASE_CC = "indicators_rebuildcriterioncount"
+BASE_RC = "indicators_rebuildrespondentcount"
+
+
+# PostgreSQL snapshot before any transaction: nothing is visible in it.
+EMPTY_SNAPSHOT = "1:1:"
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How far the rollup has folded.
+
+    PostgreSQL: `snapshot` is the snapshot of the fold (rows of transactions visible
+    in it are folded), `response` = `review` its xmin (every row below is folded:
+    the lower end of the index range). SQLite: the last folded row ids.
+    """
+
+    response: int
+    review: int
+    snapshot: str = ""
+
+    def encode(self) -> str:
+        """A plain string for task arguments and the state row."""
+        return f"{self.response}/{self.review}/{self.snapshot}"
+
+    @classmethod
+    def decode(cls, value: str) -> Marks:
+        response, review, snapshot = value.split("/", 2)
+        return cls(int(response), int(review), snapshot)
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    """`folded` is False when a rebuild was running; `changes` counts the new
+    responses and reviews that changed a count."""
+
+    folded: bool
+    changes: int = 0
+    dirty: int = 0
+    marks: Marks | None = None
+
+
+class _Dialect:
+    """The few places where PostgreSQL and SQLite differ."""
+
+    def __init__(self) -> None:
+        self.pg = connection.vendor == "postgresql"
+
+    def month(self, column: str) -> str:
+        """202203 for a date in March 2022."""
+        if self.pg:
+            return (
+                f"(EXTRACT(YEAR FROM {column}) * 100"
+                f" + EXTRACT(MONTH FROM {column}))::int"
+            )
+        return f"CAST(strftime('%%Y%%m', {column}) AS INTEGER)"
+
+    def written_between(
+        self, alias: str, *, after: Marks, upto: Marks, review: bool = False
+    ) -> tuple[str, list]:
+        """Rows written after the marks `after`, up to the marks `upto`: on
+        PostgreSQL, rows that became visible between the two snapshots."""
+        if self.pg:
+            return (
+                f"{alias}.xact_id >= %s::text::xid8"
+                f" AND NOT pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)"
+                f" AND pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
+                [str(after.response), after.snapshot, upto.snapshot],
+            )
+        if review:
+            return f"{alias}.id > %s AND {alias}.id <= %s", [after.review, upto.review]
+        return f"{alias}.id > %s AND {alias}.id <= %s", [after.response, upto.response]
+
+    def written_before(self, alias: str, marks: Marks) -> tuple[str, list]:
+        """Responses the marks include."""
+        if self.pg:
+            return (
+                f"pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
+                [marks.snapshot],
+            )
+        return f"{alias}.id <= %s", [marks.response]
+
+    def written_after(self, alias: str, marks: Marks) -> tuple[str, list]:
+        """Reviews the marks do not include."""
+        if self.pg:
+            return (
+                f"{alias}.xact_id >= %s::text::xid8"
+                f" AND NOT pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
+                [str(marks.review), marks.snapshot],
+            )
+        return f"{alias}.id > %s", [marks.review]
+
+    def current_marks(self, cursor) -> Marks:
+        """The marks a fold starting now may fold up to."""
+        if self.pg:
+            # Rows of every transaction visible in this snapshot are committed, and
+            # every transaction below its xmin has ended.
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+                " pg_current_snapshot()::text",
+                [],
+            )
+            mark, snapshot = cursor.fetchone()
+            return Marks(mark, mark, snapshot)
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM surveys_response", [])
+        response = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM surveys_responsereview", [])
+        return Marks(response, cursor.fetchone()[0])
+
+    def lock_state(self, cursor) -> tuple[Marks, str | None, object]:
+        """Lock the state row (creating it); its marks, running rebuild cutoff and
+        the rebuild's start."""
+        cursor.execute(
+            "INSERT INTO indicators_rollupstate (id, response_mark, review_mark,"
+            " snapshot) VALUES (1, 0, 0, '') ON CONFLICT (id) DO NOTHING",
+            [],
+        )
+        # SQLite has no FOR UPDATE; its transactions hold the database write lock.
+        lock = " FOR UPDATE" if self.pg else ""
+        cursor.execute(
+            "SELECT response_mark, review_mark, snapshot, rebuild_cutoff,"
+            f" rebuild_started_at FROM indicators_rollupstate WHERE id = 1{lock}",
+            [],
+        )
+        response, review, snapshot, cutoff, started = cursor.fetchone()
+        snapshot = (snapshot or EMPTY_SNAPSHOT) if self.pg else ""
+        return Marks(response, review, snapshot), cutoff, started
+
+    def fence(self) -> str:
+        """Ends a subquery the planner must not merge into the query around it."""
+        return " OFFSET 0" if self.pg else " LIMIT -1 OFFSET 0"
+
+    def bulk(self, cursor) -> None:
+        """Let the statements of this transaction aggregate in memory: a rebuild
+        groups millions of rows, and spilling the hash tables to disk costs more
+        than the statement's own work (measured: docs in the rollup report)."""
+        if self.pg:
+            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'", [])
+
+    def temp_table(self, cursor, name: str, select: str, params: list) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
+
+
+def _counted(column: str) -> str:
+    return f"(CASE WHEN {column} <> {SUSPICIOUS} THEN 1 ELSE 0 END)"
+
+
+# --- the shared SQL --------------------------------------------------------------
+
+
+def _base_criteria_sql(d: _Dialect, source: str) -> str:
+    """Sum a source of (agency_id, questionnaire_id, responded_on, answers, w) per
+    agency, questionnaire, month and criterion.
+
+    Each response meets the criteria of its questionnaire through a join, and
+    substr() reads its answer: the executor expands rows in a tight loop, cheaper
+    than one CASE column per criterion and level, and any questionnaire works.
+    "-" (left out) matches no level and is dropped before grouping.
+    """
+    answer = "substr(s.answers, c.position, 1)"
+    sums = ", ".join(
+        f"SUM(CASE WHEN {answer} = '{i}' THEN s.w ELSE 0 END) AS n{i}" for i in range(6)
+    )
+    # The month is computed once per response, inside the fence, not once per
+    # answer: that alone takes a third off the statement.
+    return (
+        "SELECT s.agency_id, s.questionnaire_id, s.month, c.id AS criterion_id,"
+        f" {sums} FROM ("
+        "SELECT s0.agency_id, s0.questionnaire_id, s0.answers, s0.w,"
+        f" {d.month('s0.responded_on')} AS month FROM ({source}) s0"
+        f" WHERE s0.w <> 0{d.fence()}) s"
+        " JOIN surveys_criterion c ON c.questionnaire_id = s.questionnaire_id"
+        f" WHERE {answer} IN ('0', '1', '2', '3', '4', '5')"
+        " GROUP BY 1, 2, 3, 4"
+    )
+
+
+def _base_respondents_sql(d: _Dialect, source: str) -> str:
+    return (
+        f"SELECT s.agency_id, s.questionnaire_id, {d.month('s.responded_on')} AS month,"
+        " SUM(s.w) AS respondents"
+        f" FROM ({source}) s WHERE s.w <> 0 GROUP BY 1, 2, 3"
+    )
+
+
+# The units a response about an agency counts for, before (era 0) and from (era 1)
+# the 2025 map: the agency, the nation, the province in force, the 2025 unit when
+# that differs, and the region of the province in force.
+_ERAS = "(SELECT 0 AS era UNION ALL SELECT 1)"
+_IN_FORCE = (
+    "CASE WHEN e.era = 0 AND p.map = 2008 THEN p.id"
+    " WHEN p.map = 2008 THEN p.successor_id ELSE p.id END"
+)
+_TARGETS = f"""
+SELECT a.id AS agency_id, e.era, {Level.AGENCY} AS level, a.id AS unit_id
+  FROM surveys_agency a CROSS JOIN {_ERAS} e
+UNION ALL
+SELECT a.id, e.era, {Level.NATION}, 0 FROM surveys_agency a CROSS JOIN {_ERAS} e
+UNION ALL
+SELECT a.id, e.era, {Level.PROVINCE}, {_IN_FORCE}
+  FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
+  CROSS JOIN {_ERAS} e
+UNION ALL
+SELECT a.id, 0, {Level.PROVINCE}, p.successor_id
+  FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
+ WHERE p.map = 2008 AND p.successor_id IS NOT NULL
+UNION ALL
+SELECT a.id, e.era, {Level.REGION}, f.region_id
+  FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
+  CROSS JOIN {_ERAS} e
+  JOIN surveys_province f ON f.id = {_IN_FORCE}
+ WHERE f.region_id IS NOT NULL
+"""
+_KINDS = "(SELECT 1 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3)"
+_PERIOD_KEY = (
+    "CASE k.kind WHEN 1 THEN b.month"
+    " WHEN 2 THEN (b.month / 100) * 10 + ((b.month %% 100) + 2) / 3"
+    " ELSE b.month / 100 END"
+)
+_FAN_FROM = (
+    " FROM {base} b"
+    f" JOIN ({_TARGETS}) t ON t.agency_id = b.agency_id"
+    f" AND t.era = CASE WHEN b.month >= {MONTH_2025} THEN 1 ELSE 0 END"
+    f" CROSS JOIN {_KINDS} k"
+    " WHERE t.unit_id IS NOT NULL"
+)
+
+
+def _fan_out(
+    cursor, *, base_cc: str, base_rc: str, cc: str, rc: str, add: bool
+) -> None:
+    """Fan a base out to every level and period, into `cc` and `rc`; `add` adds to
+    rows already there (a fold), otherwise the targets must be empty."""
+    sums = ", ".join(f"SUM(b.{n})" for n in LEVELS)
+    key = "level, unit_id, period_kind, period_key"
+    on_cc = on_rc = ""
+    if add:
+        on_cc = f" ON CONFLICT ({key}, criterion_id) DO UPDATE SET " + ", ".join(
+            f"{n} = {cc}.{n} + excluded.{n}" for n in LEVELS
+        )
+        on_rc = (
+            f" ON CONFLICT ({key}, questionnaire_id) DO UPDATE SET"
+            f" respondents = {rc}.respondents + excluded.respondents"
+        )
+    cursor.execute(
+        f"INSERT INTO {cc} ({key}, criterion_id, {', '.join(LEVELS)})"
+        f" SELECT t.level, t.unit_id, k.kind, {_PERIOD_KEY}, b.criterion_id, {sums}"
+        + _FAN_FROM.format(base=base_cc)
+        + " GROUP BY 1, 2, 3, 4, 5"
+        + on_cc,
+        [],
+    )
+    cursor.execute(
+        f"INSERT INTO {rc} ({key}, questionnaire_id, respondents)"
+        f" SELECT t.level, t.unit_id, k.kind, {_PERIOD_KEY}, b.questionnaire_id,"
+        " SUM(b.respondents)"
+        + _FAN_FROM.format(base=base_rc)
+        + " GROUP BY 1, 2, 3, 4, 5"
+        + on_rc,
+        [],
+    )
+
+
+def _mark_dirty(cursor, *, base_rc: str) -> int:
+    """Record every (level, unit, period, questionnaire) a base touches."""
+    key = "level, unit_id, period_kind, period_key, questionnaire_id"
+    cursor.execute(
+        f"INSERT INTO {DIRTY} ({key})"
+        f" SELECT DISTINCT t.level, t.unit_id, k.kind, {_PERIOD_KEY},"
+        " b.questionnaire_id"
+        + _FAN_FROM.format(base=base_rc)
+        + f" ON CONFLICT ({key}) DO NOTHING",
+        [],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _drop_zero_rows(cursor, *, base_rc: str) -> None:
+    """Remove rows a review emptied, so that the rollup holds exactly the rows a
+    rebuild would. Only the units and periods of this fold are looked up."""
+    touched = (
+        f"SELECT DISTINCT t.level, t.unit_id, k.kind, {_PERIOD_KEY}"
+        + _FAN_FROM.format(base=base_rc)
+    )
+    key = "(level, unit_id, period_kind, period_key)"
+    zero = " AND ".join(f"{n} = 0" for n in LEVELS)
+    for table, empty in ((CC, zero), (RC, "respondents = 0")):
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {empty} AND {key} IN ({touched})", []
+        )
+
+
+def _source_as_of(d: _Dialect, marks: Marks, agency_filter: str) -> tuple[str, list]:
+    """Responses written before the marks, each weighted 1 if it counted as of the
+    marks: its current status, undoing reviews written since (a status change and
+    its review are committed together, so both are seen or neither)."""
+    before, p1 = d.written_before("r", marks)
+    late, p2 = d.written_after("v", marks)
+    delta = f"{_counted('v.to_status')} - {_counted('v.from_status')}"
+    sql = (
+        "SELECT r.agency_id, r.questionnaire_id, r.responded_on, r.answers,"
+        f" {_counted('r.status')} - COALESCE(l.delta, 0) AS w"
+        " FROM surveys_response r LEFT JOIN ("
+        f"SELECT v.response_id, SUM({delta}) AS delta"
+        f" FROM surveys_responsereview v WHERE {late} GROUP BY v.response_id"
+        f") l ON l.response_id = r.id WHERE {before}{agency_filter}"
+    )
+    return sql, p2 + p1
+
+
+def _build_base(
+    cursor,
+    d: _Dialect,
+    marks: Marks,
+    *,
+    base_cc: str,
+    base_rc: str,
+    agency_filter: str = "",
+    filter_params: list | None = None,
+    temp: bool = False,
+) -> None:
+    d.bulk(cursor)
+    source, params = _source_as_of(d, marks, agency_filter)
+    params = params + (filter_params or [])
+    criteria = _base_criteria_sql(d, source)
+    respondents = _base_respondents_sql(d, source)
+    if temp:
+        d.temp_table(cursor, base_cc, criteria, params)
+        d.temp_table(cursor, base_rc, respondents, params)
+        return
+    cols = "agency_id, questionnaire_id, month"
+    cursor.execute(
+        f"INSERT INTO {base_cc} ({cols}, criterion_id, {', '.join(LEVELS)}) {criteria}"
+        f" ON CONFLICT ({cols}, criterion_id) DO UPDATE SET "
+        + ", ".join(f"{n} = excluded.{n}" for n in LEVELS),
+        params,
+    )
+    cursor.execute(
+        f"INSERT INTO {base_rc} ({cols}, respondents) {respondents}"
+        f" ON CONFLICT ({cols}) DO UPDATE SET respondents = excluded.respondents",
+        params,
+    )
+
+
+def _after_fold() -> None:
+    for hook in AFTER_FOLD:
+        hook()
+
+
+# --- incremental fold ------------------------------------------------------------
+
+
+def rollup_refresh(*, pause_seconds: float = 0) -> FoldResult:
+    """Fold the responses and reviews written since the last fold into the rollup,
+    mark what they touched dirty and move the marks, all in one transaction.
+
+    Safe to run at any time and any number of times: folds queue on the state row,
+    and a fold that finds nothing new changes nothing. `pause_seconds` holds the
+    transaction open before it commits (tests kill a worker meanwhile).
+    """
+    d = _Dialect()
+    with transaction.atomic(), connection.cursor() as cursor:
+        prev, cutoff, started = d.lock_state(cursor)
+        if cutoff is not None and not _rebuild_abandoned(started):
+            logger.info("Rollup fold skipped: a rebuild is running.")
+            return FoldResult(folded=False)
+        # Taken once the lock is held: a fold that waited sees what the one before
+        # it committed, and a later snapshot sees a superset of an earlier one.
+        new = d.current_marks(cursor)
+        new_rows, p1 = d.written_between("r", after=prev, upto=new)
+        new_reviews, p2 = d.written_between("v", after=prev, upto=new, review=True)
+        delta = f"{_counted('v.to_status')} - {_counted('v.from_status')}"
+        # Intake counts a response iff no flag was raised; reviews are changes.
+        d.temp_table(
+            cursor,
+            "rollup_source",
+            "SELECT r.agency_id, r.questionnaire_id, r.responded_on, r.answers, 1 AS w"
+            f" FROM surveys_response r WHERE r.flags = 0 AND {new_rows}"
+            " UNION ALL"
+            " SELECT r.agency_id, r.questionnaire_id, r.responded_on, r.answers,"
+            f" {delta} AS w FROM surveys_responsereview v"
+            " JOIN surveys_response r ON r.id = v.response_id"
+            f" WHERE {new_reviews} AND v.to_status <> v.from_status",
+            p1 + p2,
+        )
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN w < 0 THEN 1 ELSE 0 END) FROM rollup_source"
+        )
+        staged, negative = cursor.fetchone()
+        dirty = 0
+        if staged:
+            d.temp_table(
+                cursor,
+                "rollup_base_cc",
+                _base_criteria_sql(d, "SELECT * FROM rollup_source"),
+                [],
+            )
+            d.temp_table(
+                cursor,
+                "rollup_base_rc",
+                _base_respondents_sql(d, "SELECT * FROM rollup_source"),
+                [],
+            )
+            _fan_out(
+                cursor,
+                base_cc="rollup_base_cc",
+                base_rc="rollup_base_rc",
+                cc=CC,
+                rc=RC,
+                add=True,
+            )
+            dirty = _mark_dirty(cursor, base_rc="rollup_base_rc")
+            if negative:
+                _drop_zero_rows(cursor, base_rc="rollup_base_rc")
+            for name in ("rollup_base_cc", "rollup_base_rc"):
+                cursor.execute(f"DROP TABLE {name}")
+        cursor.execute("DROP TABLE rollup_source")
+        if pause_seconds:
+            _pause(cursor, d, pause_seconds)
+        cursor.execute(
+            "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
+            " snapshot = %s, refreshed_at = %s, rebuild_cutoff = NULL,"
+            " rebuild_started_at = NULL WHERE id = 1",
+            [new.response, new.review, new.snapshot, timezone.now()],
+        )
+    result = FoldResult(folded=True, changes=staged, dirty=dirty, marks=new)
+    if staged:
+        _after_fold()
+    return result
+
+
+def _pause(cursor, d: _Dialect, seconds: float) -> None:
+    if d.pg:
+        cursor.execute("SELECT pg_sleep(%s)", [seconds])
+    else:
+        time.sleep(seconds)
+
+
+def _rebuild_abandoned(started) -> bool:
+    if started is None:
+        return True
+    return (timezone.now() - started).total_seconds() > REBUILD_TIMEOUT_SECONDS
+
+
+# --- full rebuild ----------------------------------------------------------------
+
+
+def rollup_rebuild_begin() -> str:
+    """Start a rebuild: take the cutoff it counts to, empty the scratch tables and
+    stop folds until it ends. Returns the cutoff the other steps must be given."""
+    d = _Dialect()
+    with transaction.atomic(), connection.cursor() as cursor:
+        d.lock_state(cursor)
+        marks = d.current_marks(cursor)
+        cursor.execute(f"DELETE FROM {BASE_CC}", [])
+        cursor.execute(f"DELETE FROM {BASE_RC}", [])
+        cursor.execute(
+            "UPDATE indicators_rollupstate SET rebuild_cutoff = %s,"
+            " rebuild_started_at = %s WHERE id = 1",
+            [marks.encode(), timezone.now()],
+        )
+    return marks.encode()
+
+
+def rollup_rebuild_parts() -> list[int | None]:
+    """The parts a rebuild is split in: each province with agencies (of either map),
+    and None for the agencies without a province (ministries)."""
+    parts = Province.objects.filter(agencies__isnull=False).distinct()
+    return [*parts.order_by("id").values_list("id", flat=True), None]
+
+
+def rollup_rebuild_part(*, cutoff: str, province_id: int | None) -> bool:
+    """Count the responses about the agencies of one province (None: agencies
+    without one) as of the cutoff into the scratch tables, replacing what a previous
+    run of the same part wrote. Does nothing if that rebuild is no longer running."""
+    d = _Dialect()
+    marks = Marks.decode(cutoff)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Shared with the other parts; a new rebuild's begin (FOR UPDATE) waits for
+        # running parts, so a superseded part never writes into the new scratch.
+        share = " FOR SHARE" if d.pg else ""
+        cursor.execute(
+            f"SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1{share}", []
+        )
+        row = cursor.fetchone()
+        if row is None or row[0] != cutoff:
+            return False
+        if province_id is None:
+            where, params = " AND a.province_id IS NULL", []
+        else:
+            where, params = " AND a.province_id = %s", [province_id]
+        agency_filter = (
+            f" AND r.agency_id IN (SELECT a.id FROM surveys_agency a WHERE true{where})"
+        )
+        _build_base(
+            cursor,
+            d,
+            marks,
+            base_cc=BASE_CC,
+            base_rc=BASE_RC,
+            agency_filter=agency_filter,
+            filter_params=params,
+        )
+    return True
+
+
+def rollup_rebuild_finish(*, cutoff: str) -> bool:
+    """Replace the live rollup with the scratch counts fanned out to every level and
+    period, mark every unit and period (old and new) dirty, and set the marks to the
+    cutoff so that the next fold continues exactly where the rebuild counted to.
+
+    Runs once per rebuild: a second run, or one for a superseded rebuild, does
+    nothing and returns False.
+    """
+    d = _Dialect()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _, running, _ = d.lock_state(cursor)
+        if running != cutoff:
+            return False
+        marks = Marks.decode(cutoff)
+        d.bulk(cursor)
+        key = "level, unit_id, period_kind, period_key, questionnaire_id"
+        # Units and periods that lose all their counts must be recomputed too.
+        cursor.execute(
+            f"INSERT INTO {DIRTY} ({key}) SELECT {key} FROM {RC} WHERE true"
+            f" ON CONFLICT ({key}) DO NOTHING",
+            [],
+        )
+        cursor.execute(f"DELETE FROM {CC}", [])
+        cursor.execute(f"DELETE FROM {RC}", [])
+        _fan_out(cursor, base_cc=BASE_CC, base_rc=BASE_RC, cc=CC, rc=RC, add=False)
+        _mark_dirty(cursor, base_rc=BASE_RC)
+        cursor.execute(f"DELETE FROM {BASE_CC}", [])
+        cursor.execute(f"DELETE FROM {BASE_RC}", [])
+        now = timezone.now()
+        cursor.execute(
+            "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
+            " snapshot = %s, rebuilt_at = %s, refreshed_at = %s,"
+            " rebuild_cutoff = NULL, rebuild_started_at = NULL WHERE id = 1",
+            [marks.response, marks.review, marks.snapshot, now, now],
+        )
+    _after_fold()
+    return True
+
+
+def rollup_rebuild() -> str:
+    """Rebuild the whole rollup synchronously, in one process, to the same result as
+    the per-province tasks (`python manage.py refresh_indicators --full`)."""
+    cutoff = rollup_rebuild_begin()
+    # One statement over all responses: in one process it beats a scan per province.
+    with transaction.atomic(), connection.cursor() as cursor:
+        marks = Marks.decode(cutoff)
+        _build_base(cursor, _Dialect(), marks, base_cc=BASE_CC, base_rc=BASE_RC)
+    rollup_rebuild_finish(cutoff=cutoff)
+    return cutoff
+
+
+# --- reconciliation --------------------------------------------------------------
+
+_CC_COLS = f"level, unit_id, period_kind, period_key, criterion_id, {', '.join(LEVELS)}"
+_RC_COLS = "level, unit_id, period_kind, period_key, questionnaire_id, respondents"
+
+
+def rollup_reconcile(*, sample_size: int = 10) -> Reconciliation:
+    """Recount everything the live rollup claims to hold (up to its marks) into
+    temporary tables, compare the two in SQL, and record and log the outcome."""
+    d = _Dialect()
+    started = time.monotonic()
+    differing = 0
+    sample: list[dict] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if d.pg:
+            # One snapshot for the marks, the live counts and the responses: a fold
+            # committing meanwhile changes neither side.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
+        cursor.execute(
+            "SELECT response_mark, review_mark, snapshot FROM indicators_rollupstate"
+            " WHERE id = 1",
+            [],
+        )
+        row = cursor.fetchone() or (0, 0, "")
+        marks = Marks(row[0], row[1], (row[2] or EMPTY_SNAPSHOT) if d.pg else "")
+        _build_base(
+            cursor,
+            d,
+            marks,
+            base_cc="recon_base_cc",
+            base_rc="recon_base_rc",
+            temp=True,
+        )
+        d.temp_table(cursor, "recon_cc", f"SELECT {_CC_COLS} FROM {CC} WHERE 1 = 0", [])
+        d.temp_table(cursor, "recon_rc", f"SELECT {_RC_COLS} FROM {RC} WHERE 1 = 0", [])
+        _fan_out(
+            cursor,
+            base_cc="recon_base_cc",
+            base_rc="recon_base_rc",
+            cc="recon_cc",
+            rc="recon_rc",
+            add=False,
+        )
+        zero = " AND ".join(f"{n} = 0" for n in LEVELS)
+        checks = [
+            (
+                "criterion",
+                "live",
+                f"SELECT {_CC_COLS} FROM {CC} WHERE NOT ({zero})"
+                f" EXCEPT SELECT {_CC_COLS} FROM recon_cc",
+                _CC_COLS,
+            ),
+            (
+                "criterion",
+                "recount",
+                f"SELECT {_CC_COLS} FROM recon_cc EXCEPT SELECT {_CC_COLS} FROM {CC}",
+                _CC_COLS,
+            ),
+            (
+                "respondents",
+                "live",
+                f"SELECT {_RC_COLS} FROM {RC} WHERE respondents"
+                f" <> 0 EXCEPT SELECT {_RC_COLS} FROM recon_rc",
+                _RC_COLS,
+            ),
+            (
+                "respondents",
+                "recount",
+                f"SELECT {_RC_COLS} FROM recon_rc EXCEPT SELECT {_RC_COLS} FROM {RC}",
+                _RC_COLS,
+            ),
+        ]
+        for table, side, query, cols in checks:
+            cursor.execute(f"SELECT COUNT(*) FROM ({query}) x", [])
+            count = cursor.fetchone()[0]
+            differing += count
+            if count and len(sample) < sample_size:
+                cursor.execute(f"{query} LIMIT {int(sample_size - len(sample))}", [])
+                names = [c.strip() for c in cols.split(",")]
+                sample += [
+                    {
+                        "table": table,
+                        "side": side,
+                        "row": dict(zip(names, r, strict=True)),
+                    }
+                    for r in cursor.fetchall()
+                ]
+        for name in ("recon_base_cc", "recon_base_rc", "recon_cc", "recon_rc"):
+            cursor.execute(f"DROP TABLE {name}", [])
+    record = Reconciliation.objects.create(
+        response_mark=marks.response,
+        review_mark=marks.review,
+        matched=differing == 0,
+        differing_rows=differing,
+        sample=sample,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    if differing:
+        logger.error(
+            "Rollup reconciliation: %s rows differ from a recount; sample: %s",
+            differing,
+            sample,
+        )
+    else:
+        logger.info("Rollup reconciliation: the rollup matches a recount.")
+    return record

@@ -1,0 +1,54 @@
+"""Celery tasks of the rollup: thin wrappers that take plain values and call
+`indicators.rollup`. Each can run twice without counting anything twice."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import chord, shared_task
+
+from indicators import rollup
+
+logger = logging.getLogger(__name__)
+
+
+# acks_late + reject_on_worker_lost: a fold is one transaction, so a worker lost
+# mid-way leaves nothing behind and the redelivered fold does the whole work once.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_incremental(pause_seconds: float = 0) -> dict:
+    result = rollup.rollup_refresh(pause_seconds=pause_seconds)
+    return {"folded": result.folded, "changes": result.changes, "dirty": result.dirty}
+
+
+# A part replaces its own scratch rows in one transaction: safe to redeliver.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_province(cutoff: str, province_id: int | None) -> bool:
+    return rollup.rollup_rebuild_part(cutoff=cutoff, province_id=province_id)
+
+
+# The swap is one transaction that only the first run for a cutoff performs.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_finish(_parts: list | None = None, *, cutoff: str) -> bool:
+    return rollup.rollup_rebuild_finish(cutoff=cutoff)
+
+
+@shared_task(bind=True)
+def rebuild(self) -> str:
+    """Start a rebuild: one task per province (and one for agencies without one),
+    then the swap once all have finished. The parts go to the queue this task came
+    from, so a worker dedicated to a queue runs the whole rebuild."""
+    cutoff = rollup.rollup_rebuild_begin()
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    options = {"queue": queue} if queue else {}
+    parts = [
+        rebuild_province.si(cutoff, province_id).set(**options)
+        for province_id in rollup.rollup_rebuild_parts()
+    ]
+    chord(parts)(rebuild_finish.s(cutoff=cutoff).set(**options))
+    return cutoff
+
+
+@shared_task
+def reconcile() -> dict:
+    record = rollup.rollup_reconcile()
+    return {"matched": record.matched, "differing_rows": record.differing_rows}

@@ -1,0 +1,246 @@
+"""The rollup against counts worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.models import (
+    CriterionCount,
+    DirtyUnitPeriod,
+    Level,
+    PeriodKind,
+    RespondentCount,
+    RollupState,
+)
+from indicators.rollup import rollup_rebuild, rollup_reconcile, rollup_refresh
+from surveys.models import Agency, Province, Region
+
+from .rollup_helpers import RESTORED, SUSPICIOUS, respond, review, rollup_rows
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# 23 answers: twenty 5s, "does not apply", left out, a 3.
+MOSTLY_FIVES = "5" * 20 + "0-3"
+
+
+def counts(level, unit_id, kind, key, criterion) -> tuple[int, ...] | None:
+    row = CriterionCount.objects.filter(
+        level=level,
+        unit_id=unit_id,
+        period_kind=kind,
+        period_key=key,
+        criterion=criterion,
+    ).first()
+    return None if row is None else (row.n0, row.n1, row.n2, row.n3, row.n4, row.n5)
+
+
+def respondents(level, unit_id, kind, key, questionnaire) -> int | None:
+    row = RespondentCount.objects.filter(
+        level=level,
+        unit_id=unit_id,
+        period_kind=kind,
+        period_key=key,
+        questionnaire=questionnaire,
+    ).first()
+    return None if row is None else row.respondents
+
+
+def test_answers_are_counted_by_level_and_flagged_responses_nowhere(
+    son_la_centre, questionnaire, criteria
+):
+    respond(son_la_centre, "2022-03-15", MOSTLY_FIVES)
+    respond(son_la_centre, "2022-03-20", "4" * 23)
+    respond(son_la_centre, "2022-03-21", "1" * 23, flags=2)
+
+    result = rollup_refresh()
+
+    assert result.folded and result.changes == 2
+    agency = (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202203)
+    assert counts(*agency, criteria[0]) == (0, 0, 0, 0, 1, 1)
+    # "Does not apply" is kept in n0; the left-out answer counts nowhere.
+    assert counts(*agency, criteria[20]) == (1, 0, 0, 0, 1, 0)
+    assert counts(*agency, criteria[21]) == (0, 0, 0, 0, 1, 0)
+    assert counts(*agency, criteria[22]) == (0, 0, 0, 1, 1, 0)
+    assert respondents(*agency, questionnaire) == 2
+    # The same counts in the quarter and the year, and for the nation.
+    assert counts(
+        Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20221, criteria[0]
+    ) == (0, 0, 0, 0, 1, 1)
+    assert respondents(Level.NATION, 0, PeriodKind.YEAR, 2022, questionnaire) == 2
+    assert counts(Level.NATION, 0, PeriodKind.YEAR, 2022, criteria[0]) == (
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+    )
+    # Nothing anywhere has a 1: the flagged response counts for no unit.
+    assert not CriterionCount.objects.filter(n1__gt=0).exists()
+
+
+def test_reviews_move_counts_after_the_next_refresh(
+    son_la_centre, questionnaire, criteria
+):
+    accepted = respond(son_la_centre, "2022-03-15", "4" * 23)
+    respond(son_la_centre, "2022-03-16", "5" * 23)
+    flagged = respond(son_la_centre, "2022-03-17", "1" * 23, flags=1)
+    rollup_refresh()
+    month = (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202203)
+    assert counts(*month, criteria[0]) == (0, 0, 0, 0, 1, 1)
+
+    review(accepted, SUSPICIOUS)
+    assert counts(*month, criteria[0]) == (0, 0, 0, 0, 1, 1), "not before a refresh"
+    rollup_refresh()
+    assert counts(*month, criteria[0]) == (0, 0, 0, 0, 0, 1)
+    assert respondents(*month, questionnaire) == 1
+
+    review(flagged, RESTORED)
+    rollup_refresh()
+    assert counts(*month, criteria[0]) == (0, 1, 0, 0, 0, 1)
+    assert respondents(*month, questionnaire) == 2
+    assert rollup_reconcile().matched
+
+
+def test_a_review_that_empties_a_unit_leaves_no_row_behind(son_la_centre):
+    only = respond(son_la_centre, "2022-05-02", "3" * 23)
+    rollup_refresh()
+    review(only, SUSPICIOUS)
+    rollup_refresh()
+    assert not CriterionCount.objects.filter(unit_id=son_la_centre.id).exists()
+    assert not RespondentCount.objects.filter(unit_id=son_la_centre.id).exists()
+
+
+def test_a_2022_response_about_bac_kan_counts_for_bac_kan_and_thai_nguyen_2025(
+    bac_kan_centre, questionnaire
+):
+    bac_kan = bac_kan_centre.province
+    thai_nguyen = Province.objects.get(map=Province.Map.MAP_2025, code="19")
+    assert bac_kan.successor == thai_nguyen
+    respond(bac_kan_centre, "2022-06-30", "5" * 23)
+    rollup_refresh()
+
+    for unit in (bac_kan, thai_nguyen):
+        assert (
+            respondents(
+                Level.PROVINCE, unit.id, PeriodKind.QUARTER, 20222, questionnaire
+            )
+            == 1
+        )
+    # The region is the region of the province in force, counted once.
+    assert (
+        respondents(
+            Level.REGION, bac_kan.region_id, PeriodKind.MONTH, 202206, questionnaire
+        )
+        == 1
+    )
+    assert RespondentCount.objects.filter(level=Level.REGION).count() == 3
+    assert respondents(Level.NATION, 0, PeriodKind.MONTH, 202206, questionnaire) == 1
+
+
+def test_a_response_from_august_2025_counts_only_for_the_2025_unit(
+    bac_kan_centre, questionnaire
+):
+    bac_kan = bac_kan_centre.province
+    thai_nguyen = bac_kan.successor
+    respond(bac_kan_centre, "2025-08-04", "5" * 23)
+    rollup_refresh()
+
+    provinces = RespondentCount.objects.filter(level=Level.PROVINCE)
+    assert set(provinces.values_list("unit_id", flat=True)) == {thai_nguyen.id}
+    assert (
+        respondents(
+            Level.PROVINCE, thai_nguyen.id, PeriodKind.YEAR, 2025, questionnaire
+        )
+        == 1
+    )
+    assert (
+        respondents(
+            Level.REGION,
+            thai_nguyen.region_id,
+            PeriodKind.QUARTER,
+            20253,
+            questionnaire,
+        )
+        == 1
+    )
+
+
+def test_an_agency_of_a_2025_unit_counts_for_that_unit_whatever_the_date(
+    questionnaire,
+):
+    hue = Province.objects.get(map=Province.Map.MAP_2025, code="46")
+    commune = Agency.objects.create(
+        code="46-commune-x", kind=Agency.Kind.COMMUNE, name_vi="Xã X", province=hue
+    )
+    respond(commune, "2025-03-01", "4" * 23)
+    rollup_refresh()
+    provinces = RespondentCount.objects.filter(level=Level.PROVINCE)
+    assert set(provinces.values_list("unit_id", flat=True)) == {hue.id}
+
+
+def test_a_ministry_counts_for_itself_and_the_nation_only(questionnaire):
+    ministry = Agency.objects.get(code="btp")
+    respond(ministry, "2023-11-11", "4" * 23)
+    rollup_refresh()
+    levels = set(RespondentCount.objects.values_list("level", "unit_id"))
+    assert levels == {(Level.AGENCY, ministry.id), (Level.NATION, 0)}
+
+
+def test_a_refresh_marks_what_it_touched_dirty_and_moves_the_marks(
+    son_la_centre, questionnaire
+):
+    respond(son_la_centre, "2024-01-09", "4" * 23)
+    rollup_refresh()
+    dirty = set(
+        DirtyUnitPeriod.objects.values_list(
+            "level", "unit_id", "period_kind", "period_key"
+        )
+    )
+    son_la = son_la_centre.province
+    assert (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202401) in dirty
+    assert (Level.PROVINCE, son_la.id, PeriodKind.QUARTER, 20241) in dirty
+    assert (Level.PROVINCE, son_la.successor_id, PeriodKind.YEAR, 2024) in dirty
+    assert (Level.REGION, son_la.region_id, PeriodKind.YEAR, 2024) in dirty
+    assert (Level.NATION, 0, PeriodKind.MONTH, 202401) in dirty
+    assert len(dirty) == 5 * 3
+    state = RollupState.objects.get(pk=1)
+    assert state.response_mark > 0 and state.refreshed_at is not None
+    assert Region.objects.filter(pk=son_la.region_id).exists()
+
+    again = rollup_refresh()
+    assert again.changes == 0
+
+
+def test_a_full_rebuild_gives_the_counts_of_the_incremental_refreshes(
+    son_la_centre, bac_kan_centre
+):
+    first = respond(son_la_centre, "2022-03-15", MOSTLY_FIVES)
+    respond(bac_kan_centre, "2025-06-30", "3" * 23)
+    respond(bac_kan_centre, "2025-07-01", "2" * 23, flags=4)
+    rollup_refresh()
+    review(first, SUSPICIOUS)
+    respond(son_la_centre, "2024-12-31", "0" * 23)
+    rollup_refresh()
+    incremental = rollup_rows()
+
+    rollup_rebuild()
+
+    assert rollup_rows() == incremental
+    assert rollup_refresh().changes == 0
+    assert rollup_rows() == incremental
+
+
+def test_the_refresh_command_folds_and_rebuilds_without_celery(son_la_centre):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    respond(son_la_centre, "2023-07-07", "4" * 23)
+    out = StringIO()
+    call_command("refresh_indicators", stdout=out)
+    assert "Folded 1 changes" in out.getvalue()
+    folded = rollup_rows()
+    call_command("refresh_indicators", "--full", stdout=out)
+    assert "Rollup rebuilt" in out.getvalue()
+    assert rollup_rows() == folded
