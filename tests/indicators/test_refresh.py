@@ -82,7 +82,7 @@ def test_a_rebuild_deletes_figures_whose_answers_are_gone(rollup, son_la_centre)
     assert IndicatorValue.objects.filter(period_key=2022).exists()
 
 
-def test_a_refresh_without_dirty_marks_writes_nothing():
+def test_a_refresh_without_dirty_marks_writes_nothing(db):
     assert values_refresh_dirty() == 0
 
 
