@@ -30,7 +30,7 @@ from surveys.models import MAP_2025_STARTS, Province, Response
 
 logger = logging.getLogger(__name__)
 
-# Called, in order, after a fold or rebuild has committed and changed something:
+# Called, in order, after a fold or rebuild has committed:
 # the figures side registers what consumes DirtyUnitPeriod rows here (see
 # IndicatorsConfig.ready). Kept as a list so that surveys never imports indicators.
 AFTER_FOLD: list[Callable[[], object]] = []
@@ -476,8 +476,9 @@ def rollup_refresh(*, pause_seconds: float = 0) -> FoldResult:
             [new.response, new.review, new.snapshot, timezone.now()],
         )
     result = FoldResult(folded=True, changes=staged, dirty=dirty, marks=new)
-    if staged:
-        _after_fold()
+    # Also when nothing new was folded: a run that died after its fold committed
+    # left dirty marks behind, and this is where they are consumed.
+    _after_fold()
     return result
 
 
