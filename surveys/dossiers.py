@@ -246,18 +246,20 @@ def dossiers_store(
         checked = dossier_record_check(
             number, record, agencies=agencies, procedures=procedures, report=report
         )
-        if checked is None:
-            continue
-        if checked.number_hash in seen:
-            report.add_error(
-                number,
-                "number",
-                _("The same dossier number is on row %(row)d.")
-                % {"row": seen[checked.number_hash]},
-            )
-            continue
-        seen[checked.number_hash] = number
-        if report.ok:
+        # Also for rows with other errors: both rows have to be looked at.
+        number_text = _text(record.get("number"))
+        if number_text:
+            number_hash = dossier_number_hash(number_text)
+            if number_hash in seen:
+                report.add_error(
+                    number,
+                    "number",
+                    _("The same dossier number is on row %(row)d.")
+                    % {"row": seen[number_hash]},
+                )
+                continue
+            seen[number_hash] = number
+        if checked is not None and report.ok:
             rows.append(checked)
         if progress and report.rows_read % 10000 == 0:
             progress("checked", report.rows_read)
