@@ -19,3 +19,5 @@ class IndicatorsConfig(AppConfig):
         # queued dossier changes and recomputes the on-time and online figures.
         if dossier_rollup.dossiers_refresh not in rollup.AFTER_FOLD:
             rollup.AFTER_FOLD.append(dossier_rollup.dossiers_refresh)
+        # Kept out of indicators/admin.py (worked on elsewhere); registers itself.
+        from indicators import admin_scorecard  # noqa: F401
