@@ -142,3 +142,29 @@ def test_anonymous_callers_cannot_push(client):
     )
     assert response.status_code in (401, 403)
     assert not Dossier.objects.exists()
+
+
+def test_an_official_uploads_a_file_in_the_admin_and_sees_only_their_dossiers(
+    client, tmp_path, son_la_official, quang_ninh_official
+):
+    path = write_dossiers(tmp_path / "d.csv", _records(4))
+    client.login(username=son_la_official.username, password=PASSWORD)
+    with open(path, "rb") as handle:
+        page = client.post("/admin/surveys/dossier/import/", {"file": handle})
+    assert "4 records read, 4 new" in page.content.decode()
+    listing = client.get("/admin/surveys/dossier/")
+    assert listing.status_code == 200
+    assert "Sơn La" in listing.content.decode()
+    assert Dossier.objects.count() == 4
+    stored = Dossier.objects.first()
+    assert client.get(f"/admin/surveys/dossier/{stored.pk}/change/").status_code == 200
+
+    client.logout()
+    client.login(username=quang_ninh_official.username, password=PASSWORD)
+    with open(path, "rb") as handle:
+        refused = client.post("/admin/surveys/dossier/import/", {"file": handle})
+    assert "row 2, column agency: Unknown agency." in refused.content.decode()
+    other = client.get("/admin/surveys/dossier/")
+    assert other.status_code == 200
+    assert "Sơn La" not in other.content.decode()
+    assert client.get(f"/admin/surveys/dossier/{stored.pk}/change/").status_code == 404
