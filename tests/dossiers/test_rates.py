@@ -114,3 +114,42 @@ def test_a_dossier_reimported_with_a_later_status_moves_to_its_resolved_month(
     assert quarter.value == pytest.approx(100 * 28 / 40)
     online = _figure("online", level=Level.AGENCY, unit_id=son_la_centre.id)
     assert online.respondents == 40
+
+
+def test_provinces_are_ranked_on_time_and_rank_changes_follow(
+    tmp_path, son_la_centre, quang_ninh_centre
+):
+    """March: Quảng Ninh 10 of 10 on time, Sơn La 6 of 10: Quảng Ninh first.
+    April: Sơn La 10 of 10, Quảng Ninh 5 of 10: Sơn La moves up one place."""
+    records = []
+    for month, son_la_late, quang_ninh_late in (("03", 4, 0), ("04", 0, 5)):
+        for agency, prefix, late in (
+            ("14-centre", "SL", son_la_late),
+            ("22-centre", "QN", quang_ninh_late),
+        ):
+            for i in range(10):
+                records.append(
+                    dossier(
+                        f"{prefix}-{month}-{i}",
+                        agency=agency,
+                        received_on=f"2024-{month}-04",
+                        due_on=f"2024-{month}-11",
+                        resolved_on=f"2024-{month}-{'20' if i < late else '08'}",
+                    )
+                )
+    call_command("import_dossiers", write_dossiers(tmp_path / "both.csv", records))
+    dossiers_refresh()
+
+    def province(agency, key):
+        return _figure(
+            "on_time", level=Level.PROVINCE, unit_id=agency.province_id, key=key
+        )
+
+    assert province(quang_ninh_centre, 202403).rank_national == 1
+    assert province(son_la_centre, 202403).rank_national == 2
+    assert province(son_la_centre, 202403).rank_national_of == 2
+    april = province(son_la_centre, 202404)
+    assert april.rank_national == 1
+    assert april.rank_change_national == 1
+    assert province(quang_ninh_centre, 202404).rank_change_national == -1
+    assert april.national_average == pytest.approx(75)
