@@ -311,3 +311,7 @@ class InvitationBatchAdmin(ScopedAdmin):
     @admin.display(description=_("answered"))
     def answered(self, batch: InvitationBatch) -> int:
         return batch.used.count()
+
+
+# Dossier pages live in their own module; importing it registers them.
+from surveys import admin_dossiers  # noqa: E402, F401
