@@ -127,6 +127,7 @@ def test_an_official_of_another_province_cannot_push_for_son_la(
         "/api/v1/dossiers/",
         _records(3),
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
         **_basic(quang_ninh_official),
     )
     assert response.status_code == 400
@@ -163,7 +164,8 @@ def test_an_official_uploads_a_file_in_the_admin_and_sees_only_their_dossiers(
     client.login(username=quang_ninh_official.username, password=PASSWORD)
     with open(path, "rb") as handle:
         refused = client.post("/admin/surveys/dossier/import/", {"file": handle})
-    assert "row 2, column agency: Unknown agency." in refused.content.decode()
+    # The admin speaks Vietnamese unless the official asks otherwise.
+    assert "dòng 2, cột agency: Không có cơ quan này." in refused.content.decode()
     other = client.get("/admin/surveys/dossier/")
     assert other.status_code == 200
     assert "Sơn La" not in other.content.decode()
