@@ -62,10 +62,17 @@ COLUMNS: list[tuple[str, Callable[[IndicatorValue], object]]] = [
 ]
 
 
+def _cell(cell):
+    """Numbers stay numbers (Excel sums them); labels, lazy or not, become text."""
+    if cell is None or isinstance(cell, int | float):
+        return cell
+    return str(cell)
+
+
 def _rows(queryset: QuerySet[IndicatorValue]) -> Iterator[list]:
     yield [str(header) for header, _getter in COLUMNS]
     for value in queryset.select_related("definition").iterator(chunk_size=CHUNK):
-        yield [getter(value) for _header, getter in COLUMNS]
+        yield [_cell(getter(value)) for _header, getter in COLUMNS]
 
 
 class _Echo:
