@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -666,6 +667,26 @@ class TargetAdmin(NationalEditAdmin):
     search_fields = ("note",)
 
 
+class ScoringDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = ScoringDefinition
+        fields = (
+            "code",
+            "questionnaire",
+            "satisfied_levels",
+            "element_weights",
+            "criterion_weights",
+            "decimals",
+            "is_current",
+        )
+
+    def _get_validation_exclusions(self):
+        # "One current definition per questionnaire" is kept by the services,
+        # which unset the previous current one: checking it before they run would
+        # refuse every new current version.
+        return {*super()._get_validation_exclusions(), "is_current"}
+
+
 @admin.register(ScoringDefinition)
 class ScoringDefinitionAdmin(NationalEditAdmin):
     """A definition is versioned: once figures were computed with it only
@@ -683,6 +704,7 @@ class ScoringDefinitionAdmin(NationalEditAdmin):
     )
     list_filter = ("is_current", "questionnaire")
     list_select_related = ("questionnaire",)
+    form = ScoringDefinitionForm
     fields = (
         "code",
         "version",

@@ -42,7 +42,14 @@ def is_national(request: HttpRequest) -> bool:
 
 class NotFoundOutsideScope:
     """Django's admin redirects to the index for a missing object; outside a scope
-    the answer must be 404, so that nothing tells it exists."""
+    the answer must be 404, so that nothing tells it exists. Raised from the
+    lookup itself, before any permission check could answer 403 first."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
