@@ -13,7 +13,8 @@ from django.urls import path
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from surveys.admin import ImportForm, ScopedAdmin
+from surveys.admin import ImportForm
+from surveys.admin_scope import ScopedAdmin
 from surveys.dossiers import COLUMNS, dossiers_import_file
 from surveys.models import Dossier
 from surveys.qr import qr_svg
