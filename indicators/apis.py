@@ -7,6 +7,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 
 from indicators.filters import IndicatorValueFilter
+from indicators.pagination import UncountedPagination
 from indicators.selectors import indicator_values_for
 from indicators.serializers import (
     IndicatorValueDetailSerializer,
@@ -30,6 +31,7 @@ class IndicatorValueListApi(ListAPIView):
     permission_classes = [IsAuthenticated, IsAdminUser]
     serializer_class = IndicatorValueSerializer
     filterset_class = IndicatorValueFilter
+    pagination_class = UncountedPagination
 
     def get_queryset(self):
         return indicator_values_for(user=self.request.user)
