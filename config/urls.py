@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+
+admin.site.site_header = _("Citizen satisfaction: administration")
+admin.site.site_title = _("Citizen satisfaction")
+admin.site.index_title = _("Figures, responses and units")
 
 urlpatterns = [
     path("", views.home, name="home"),
