@@ -85,7 +85,18 @@ def table(rows: Sequence[Row]) -> str:
         value = f"{_fmt(row.value)} {row.unit}".strip()
         if row.note:
             value += f" ({row.note})"
-        lines.append([row.bench, row.data or "-", row.figure, value, baseline, ratio, row.goal, met])
+        lines.append(
+            [
+                row.bench,
+                row.data or "-",
+                row.figure,
+                value,
+                baseline,
+                ratio,
+                row.goal,
+                met,
+            ]
+        )
     out = ["| " + " | ".join(lines[0]) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(line) + " |" for line in lines[1:]]
     return "\n".join(out)

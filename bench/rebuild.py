@@ -95,7 +95,9 @@ SELECT u.level, u.unit_id, k.kind AS period_kind,
  GROUP BY 1, 2, 3, 4, 5
 """
 
-CC_COLUMNS = "level, unit_id, period_kind, period_key, criterion_id, n0, n1, n2, n3, n4, n5"
+CC_COLUMNS = (
+    "level, unit_id, period_kind, period_key, criterion_id, n0, n1, n2, n3, n4, n5"
+)
 
 
 def handwritten_run(*, verify: bool) -> tuple[float, int | None]:

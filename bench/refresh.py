@@ -101,7 +101,9 @@ def main() -> int:
     total = [f + v for f, v in zip(folds, figures, strict=True)]
     note = f"{stored:,} stored, median of {args.repeat}"
     rows = [
-        Row("4 refresh", "fold (rollup)", median(folds), "s", note=note, data=args.data),
+        Row(
+            "4 refresh", "fold (rollup)", median(folds), "s", note=note, data=args.data
+        ),
         Row("4 refresh", "figures (values)", median(figures), "s", data=args.data),
         Row(
             "4 refresh",
