@@ -156,7 +156,8 @@ def storage_rows(data: str) -> list[Row]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), pg_table_size('surveys_response'),"
+            "SELECT (SELECT COUNT(*) FROM surveys_response),"
+            " pg_table_size('surveys_response'),"
             " pg_indexes_size('surveys_response'),"
             " pg_total_relation_size('surveys_response'),"
             " (SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c"

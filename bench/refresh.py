@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Row, emit, median, setup  # noqa: E402
 
+_AGENCIES: list = []
+
 
 def add_responses(count: int, seed: int) -> int:
     """Commit `count` new realistic responses (COPY); returns the first new id."""
@@ -32,11 +34,13 @@ def add_responses(count: int, seed: int) -> int:
         code=DEFAULT_QUESTIONNAIRE, is_current=True
     )
     first = (Response.objects.order_by("-id").values_list("id", flat=True).first()) or 0
+    if not _AGENCIES:  # one query per agency: read once
+        _AGENCIES.extend(_demo_agencies(2022))
     rows = demo_rows(
         count=count,
         questionnaire_id=questionnaire.id,
         criteria=questionnaire.criteria.count(),
-        agencies=_demo_agencies(2022),
+        agencies=_AGENCIES,
         procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
         seed=seed,
         last_day=timezone.localdate(),
