@@ -473,3 +473,79 @@ class Reconciliation(models.Model):
     def __str__(self) -> str:
         state = "matched" if self.matched else f"{self.differing_rows} differences"
         return f"{self.checked_at:%Y-%m-%d %H:%M}: {state}"
+
+
+class DossierCounts(models.Model):
+    """The dossier counts every fold adds up (fields shared by the tables below).
+
+    By date received: `received`, `received_online`. By date resolved:
+    `resolved`, `resolved_on_time` (resolved no later than the due date pushed
+    back by the paused days) and `handling_days` (the sum over resolved dossiers
+    of the days from receipt to resolution, paused days not counted).
+    """
+
+    received = models.IntegerField(_("dossiers received"), default=0)
+    received_online = models.IntegerField(_("received online"), default=0)
+    resolved = models.IntegerField(_("dossiers resolved"), default=0)
+    resolved_on_time = models.IntegerField(_("resolved on time"), default=0)
+    handling_days = models.BigIntegerField(_("handling days (sum)"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DossierMonthCount(DossierCounts):
+    """The dossier counts of one agency and month, as last folded: the fold
+    recounts a queued (agency, month) from the dossiers and adds the difference
+    to this row to every level and period."""
+
+    agency_id = models.IntegerField()
+    month = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "month"], name="dossiermonthcount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}, {self.month}"
+
+
+class DossierCount(UnitPeriod, DossierCounts):
+    """Dossier counts of one unit in one period, like `RespondentCount`."""
+
+    class Meta:
+        verbose_name = _("dossier count")
+        verbose_name_plural = _("dossier counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "unit_id", "period_kind", "period_key"],
+                name="dossiercount_key",
+            )
+        ]
+
+
+class DossierDirtyUnitPeriod(UnitPeriod):
+    """A unit and period whose dossier counts changed since its on-time and
+    online figures were computed (see `DirtyUnitPeriod`)."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "unit_id", "period_kind", "period_key"],
+                name="dossierdirtyunitperiod_key",
+            )
+        ]
+
+
+class Scorecard(IndicatorValue):
+    """The scorecard of the admin: one line per unit and period with the
+    satisfaction, on-time and online figures side by side (see
+    indicators.scorecard). A proxy: no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")

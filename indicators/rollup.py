@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 # Called, in order, after a fold or rebuild has committed:
 # the figures side registers what consumes DirtyUnitPeriod rows here (see
-# IndicatorsConfig.ready). Kept as a list so that surveys never imports indicators.
+# IndicatorsConfig.ready, once indicators.values exists). A plain list: no import
+# of a module that may not exist yet, and surveys never imports indicators.
 AFTER_FOLD: list[Callable[[], object]] = []
 
 # A rebuild that has not finished after this long is taken as abandoned (a task

@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
 
-from indicators.models import IndicatorValue, Level
+from django.db.models import Avg, F, Max, Q, QuerySet
+from django.http import Http404
+
+from indicators.models import (
+    IndicatorValue,
+    Level,
+    PeriodKind,
+    Reconciliation,
+    RollupState,
+)
+from indicators.values import period_info
 from surveys.scope import scope_filter, scope_for
 
 
@@ -35,4 +46,125 @@ def indicator_values_for(*, user, **filters) -> QuerySet[IndicatorValue]:
         F("rank_national").asc(nulls_last=True),
         "name_vi",
         "id",
+    )
+
+
+def latest_period_key(*, user, period_kind: int) -> int | None:
+    """The latest period of a kind among the figures `user` may see."""
+    return (
+        indicator_values_for(user=user, period_kind=period_kind)
+        .order_by()
+        .aggregate(latest=Max("period_key"))["latest"]
+    )
+
+
+def period_keys_for(*, user, period_kind: int) -> list[int]:
+    """The periods of a kind that have figures `user` may see, latest first."""
+    return list(
+        indicator_values_for(user=user, period_kind=period_kind)
+        .order_by("-period_key")
+        .values_list("period_key", flat=True)
+        .distinct()
+    )
+
+
+def indicator_value_visible(*, user, pk: int) -> IndicatorValue:
+    """One figure `user` may see; 404 otherwise, as if it did not exist."""
+    value = indicator_values_for(user=user, pk=pk).first()
+    if value is None:
+        raise Http404
+    return value
+
+
+def indicator_trend(*, user, value: IndicatorValue, limit: int = 12) -> list:
+    """The same unit's figures of the same kind of period, oldest first, up to
+    `value`'s period: the points of its trend chart."""
+    rows = indicator_values_for(
+        user=user,
+        indicator=value.indicator,
+        definition_id=value.definition_id,
+        level=value.level,
+        unit_id=value.unit_id,
+        period_kind=value.period_kind,
+        period_key__lte=value.period_key,
+    ).order_by("-period_key")[:limit]
+    return list(reversed(rows))
+
+
+def province_averages(
+    *, value: IndicatorValue, period_keys: list[int]
+) -> dict[int, dict[str, float | None]]:
+    """Per period: the mean of the provinces' indices in `value`'s region and in
+    the nation (the published averages: unweighted means of provinces, in the map
+    of `value`'s unit).
+
+    Averages are read across scopes on purpose: an official compares their unit
+    with its region and the nation, and sees only the two means, never another
+    unit's figure."""
+    base = IndicatorValue.objects.filter(
+        indicator=value.indicator,
+        definition_id=value.definition_id,
+        level=Level.PROVINCE,
+        period_kind=value.period_kind,
+        period_key__in=period_keys,
+        value__isnull=False,
+    )
+    if value.map is not None:
+        base = base.filter(map=value.map)
+    national = dict(
+        base.values("period_key")
+        .annotate(mean=Avg("value"))
+        .values_list("period_key", "mean")
+        .order_by()
+    )
+    region: dict[int, float] = {}
+    if value.region_id is not None:
+        region = dict(
+            base.filter(region_id=value.region_id)
+            .values("period_key")
+            .annotate(mean=Avg("value"))
+            .values_list("period_key", "mean")
+            .order_by()
+        )
+    return {
+        key: {"region": region.get(key), "national": national.get(key)}
+        for key in period_keys
+    }
+
+
+def below_target_for(*, user, year: int) -> QuerySet[IndicatorValue]:
+    """Units below target in a year, under the current scoring definitions:
+    provinces of that year's map and agencies, by region, level, then value."""
+    province_map = period_info(kind=PeriodKind.YEAR, key=year).map
+    return (
+        indicator_values_for(
+            user=user,
+            period_kind=PeriodKind.YEAR,
+            period_key=year,
+            status=IndicatorValue.Status.BELOW,
+            definition__is_current=True,
+            level__in=[Level.PROVINCE, Level.AGENCY],
+        )
+        .filter(Q(level=Level.AGENCY) | Q(map=province_map))
+        .order_by(
+            F("region_id").asc(nulls_last=True), "-level", "value", "name_vi", "id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RefreshStatus:
+    refreshed_at: datetime | None
+    rebuilt_at: datetime | None
+    reconciliation: Reconciliation | None
+
+
+def refresh_status() -> RefreshStatus:
+    """When figures were last refreshed and what the last reconciliation found.
+    Operational state of the whole platform, the same for every user."""
+    state = RollupState.objects.filter(pk=1).first()
+    return RefreshStatus(
+        refreshed_at=state.refreshed_at if state else None,
+        rebuilt_at=state.rebuilt_at if state else None,
+        reconciliation=Reconciliation.objects.order_by("-checked_at").first(),
     )

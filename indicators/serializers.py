@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from indicators.models import IndicatorValue, Level, PeriodKind
+from indicators.models import Indicator, IndicatorValue, Level, PeriodKind
 
 
 def rank_change_text(change: int | None) -> str:
@@ -100,7 +100,8 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     def get_figure_label(self, obj: IndicatorValue) -> str:
         if obj.pooled:
             return _("pooled national rate")
-        return _("satisfaction index")
+        # On-time and online figures are rows of the same table.
+        return str(Indicator(obj.indicator).label)
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_definition(self, obj: IndicatorValue) -> dict:

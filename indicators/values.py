@@ -308,10 +308,23 @@ FROM (
 """
 
 
+def status_sql(n: str) -> str:
+    """The status of a figure from the columns `value`, `threshold`, `ci_high`
+    and its size `n`: too few to judge, no target, below it (the whole interval
+    under it), at risk (the figure under it, the interval not), or meets it.
+    Shared by every indicator, so that a status means the same everywhere."""
+    S = IndicatorValue.Status
+    return f"""CASE WHEN value IS NULL OR {n} < %(min_respondents)s
+                THEN '{S.INSUFFICIENT}'
+            WHEN threshold IS NULL THEN '{S.NO_TARGET}'
+            WHEN ci_high < threshold THEN '{S.BELOW}'
+            WHEN value < threshold THEN '{S.AT_RISK}'
+            ELSE '{S.MEETS}' END"""
+
+
 def _upsert_sql(definition: ScoringDefinition, periods: str, params: dict) -> str:
     d = _dialect()
     element_weight = _weight("e.code", definition.element_weights, "ew", params)
-    S = IndicatorValue.Status
     el_p, ov_p = "value / 100.0", "value / 100.0"
     rates = _temp(_RATES_TABLE)
     return f"""
@@ -381,12 +394,7 @@ SELECT %(indicator)s, %(definition)s, {_KEY},
        {d.json_column.format(f"COALESCE(elements, {d.empty_object})")},
        {d.json_column.format(f"COALESCE(criteria, {d.empty_object})")},
        threshold,
-       CASE WHEN value IS NULL OR respondents < %(min_respondents)s
-                THEN '{S.INSUFFICIENT}'
-            WHEN threshold IS NULL THEN '{S.NO_TARGET}'
-            WHEN ci_high < threshold THEN '{S.BELOW}'
-            WHEN value < threshold THEN '{S.AT_RISK}'
-            ELSE '{S.MEETS}' END,
+       {status_sql("respondents")},
        %(now)s, map, region_id, province_id, agency_id,
        COALESCE(name_vi, ''), COALESCE(name_en, ''), period_start
 FROM intervals WHERE 1 = 1

@@ -9,25 +9,28 @@ import io
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from surveys import selectors
+from surveys.admin_scope import ScopedAdmin, is_national, request_scope
 from surveys.imports import csv_columns, responses_import_file
 from surveys.models import (
     Agency,
     Channel,
     InvitationBatch,
+    Official,
     Procedure,
+    Province,
     Response,
 )
 from surveys.qr import agency_survey_url, qr_png, qr_svg
-from surveys.scope import scope_filter, scope_for
 from surveys.services import (
     ReviewNotAllowed,
     invitation_batch_create,
@@ -35,30 +38,6 @@ from surveys.services import (
     response_review,
 )
 from surveys.services.invitations import MAX_BATCH
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Staff with a scope may look; the rows they see are those of their scope.
-    Changing reference rows stays with Django's model permissions."""
-
-    agency_field = "agency_id"
-
-    def _in_scope(self, request: HttpRequest) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and not scope_for(user).empty
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._in_scope(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._in_scope(request) or super().has_view_permission(request, obj)
-
-    def get_queryset(self, request: HttpRequest):
-        return scope_filter(
-            super().get_queryset(request),
-            scope_for(request.user),
-            agency_field=self.agency_field,
-        )
 
 
 class InvitationForm(forms.Form):
@@ -198,6 +177,21 @@ class AgencyAdmin(ScopedAdmin):
         )
 
 
+class HasSuggestionFilter(admin.SimpleListFilter):
+    title = _("suggestion")
+    parameter_name = "suggestion"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("with a suggestion")), ("no", _("without"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(suggestion="")
+        if self.value() == "no":
+            return queryset.filter(suggestion="")
+        return queryset
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
 
@@ -212,10 +206,14 @@ class ResponseAdmin(ScopedAdmin):
         "source",
         "status",
         "flag_list",
+        "suggestion_excerpt",
     )
-    list_filter = ("status", "source", "channel", "flags")
+    list_filter = ("status", "source", "channel", "flags", HasSuggestionFilter)
     list_select_related = ("agency",)
-    search_fields = ("=uid",)
+    search_fields = ("=uid", "suggestion")
+    # The detail is read-only (no change permission): every field, the citizen's
+    # suggestion among them, is shown to the officials responsible for the agency.
+    readonly_fields = ("flag_list", "review_history")
     date_hierarchy = "responded_on"
     actions = ["mark_suspicious", "restore"]
     show_full_result_count = False
@@ -233,6 +231,31 @@ class ResponseAdmin(ScopedAdmin):
     @admin.display(description=_("intake flags"))
     def flag_list(self, response: Response) -> str:
         return ", ".join(response.flag_labels)
+
+    @admin.display(description=_("suggestion"))
+    def suggestion_excerpt(self, response: Response) -> str:
+        text = response.suggestion
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description=_("reviews"))
+    def review_history(self, response: Response) -> str:
+        reviews = response.reviews.select_related("reviewed_by")
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} · {} → {} · {}",
+                (
+                    (
+                        review.reviewed_at.strftime("%Y-%m-%d %H:%M"),
+                        Response.Status(review.from_status).label,
+                        Response.Status(review.to_status).label,
+                        review.reviewed_by or "-",
+                    )
+                    for review in reviews
+                ),
+            )
+            or "-"
+        )
 
     def _review(self, request, queryset, to_status: int) -> None:
         changed = refused = 0
@@ -267,7 +290,7 @@ class ResponseAdmin(ScopedAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        scope = scope_for(request.user)
+        scope = request_scope(request)
         if scope.empty:
             raise PermissionDenied
         questionnaire = selectors.questionnaire_current()
@@ -311,3 +334,88 @@ class InvitationBatchAdmin(ScopedAdmin):
     @admin.display(description=_("answered"))
     def answered(self, batch: InvitationBatch) -> int:
         return batch.used.count()
+
+
+@admin.register(Province)
+class ProvinceAdmin(ScopedAdmin):
+    """Provinces of both maps, for looking up and for choosing in other forms."""
+
+    agency_field = None
+    province_field = "id"
+    list_display = ("code", "name_vi", "map", "region", "successor")
+    list_filter = ("map", "region")
+    search_fields = ("code", "name_vi", "name_en")
+    list_select_related = ("region", "successor")
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    """Who is responsible for what. Only national administrators assign roles: a
+    role is what opens the admin and decides the scope."""
+
+    list_display = ("user", "role", "province", "agency")
+    list_filter = ("role",)
+    list_select_related = ("user", "province", "agency")
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("province", "agency")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_national(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_national(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Roles are for staff accounts; a role on a non-staff user opens nothing.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OfficialInline(admin.StackedInline):
+    model = Official
+    can_delete = True
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ("province", "agency")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
+
+
+_User = get_user_model()
+if admin.site.is_registered(_User):
+    _UserAdmin = type(admin.site._registry[_User])
+    admin.site.unregister(_User)
+else:  # pragma: no cover - a custom user model without an admin
+    _UserAdmin = admin.ModelAdmin
+
+
+@admin.register(_User)
+class UserWithRoleAdmin(_UserAdmin):
+    """Django's user admin, with the user's role below (national administrators
+    only; managing accounts stays with Django's permissions)."""
+
+    inlines = [*getattr(_UserAdmin, "inlines", []), OfficialInline]
+
+
+# Dossier pages live in their own module; importing it registers them.
+from surveys import admin_dossiers  # noqa: E402, F401

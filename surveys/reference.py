@@ -60,19 +60,39 @@ def _rows(name: str, directory: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _upsert(report: LoadReport, model, lookup: dict, values: dict):
-    """Create or update one row, touching the database only when a value differs."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        report.created[model._meta.verbose_name_plural] += 1
-        return model.objects.create(**lookup, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
+def _sync(report: LoadReport, model, key: tuple[str, ...], rows: list[dict]) -> dict:
+    """Make the rows of `model` identified by `key` match `rows`, touching only what
+    differs: one read, then one bulk insert and one bulk update at the most.
+    Foreign keys are given as `<name>_id`, so comparing them reads nothing more."""
+    label = model._meta.verbose_name_plural
+
+    def key_of(values) -> tuple | str:
+        get = values.get if isinstance(values, dict) else values.__getattribute__
+        found = tuple(get(name) for name in key)
+        return found[0] if len(found) == 1 else found
+
+    existing = {key_of(obj): obj for obj in model.objects.all()}
+    created, updated, changed_fields = [], [], set()
+    for row in rows:
+        obj = existing.get(key_of(row))
+        if obj is None:
+            obj = model(**row)
+            created.append(obj)
+            existing[key_of(row)] = obj
+            continue
+        changed = [name for name, value in row.items() if getattr(obj, name) != value]
         for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        report.updated[model._meta.verbose_name_plural] += 1
-    return obj
+            setattr(obj, name, row[name])
+        if changed:
+            updated.append(obj)
+            changed_fields.update(changed)
+    if created:
+        model.objects.bulk_create(created)
+        report.created[label] += len(created)
+    if updated:
+        model.objects.bulk_update(updated, sorted(changed_fields))
+        report.updated[label] += len(updated)
+    return existing
 
 
 def _english(name_vi: str) -> str:
@@ -84,15 +104,7 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> LoadReport:
     """Bring the reference tables in line with the CSV files; a second run with the
     same files changes nothing. Questionnaire versions are never rewritten."""
     report = LoadReport()
-    regions = {
-        row["code"]: _upsert(
-            report,
-            Region,
-            {"code": row["code"]},
-            {"name_vi": row["name_vi"], "name_en": row["name_en"]},
-        )
-        for row in _rows("regions.csv", directory)
-    }
+    regions = _sync(report, Region, ("code",), _rows("regions.csv", directory))
 
     new_rows = _rows("provinces_2025.csv", directory)
     old_rows = _rows("provinces_2008.csv", directory)
@@ -100,84 +112,92 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> LoadReport:
     successor_code = {
         old: row["code"] for row in new_rows for old in row["predecessors"].split()
     }
-    new_units = {}
-    for row in new_rows:
-        # Region membership of the 2025 units is not settled; until it is, a unit
-        # takes the region of the predecessor whose code it kept.
-        predecessors = row["predecessors"].split()
-        region_code = old_region.get(row["code"]) or old_region[predecessors[0]]
-        new_units[row["code"]] = _upsert(
-            report,
-            Province,
-            {"map": Province.Map.MAP_2025, "code": row["code"]},
+    # Both maps share the table: the key is map and code together.
+    new_units = _sync(
+        report,
+        Province,
+        ("map", "code"),
+        [
             {
+                "map": Province.Map.MAP_2025,
+                "code": row["code"],
                 "name_vi": row["name_vi"],
                 "name_en": _english(row["name_vi"]),
                 "kind": row["kind"],
-                "region": regions[region_code],
-                "successor": None,
-            },
-        )
-    old_units = {}
-    for row in old_rows:
-        old_units[row["code"]] = _upsert(
-            report,
-            Province,
-            {"map": Province.Map.MAP_2008, "code": row["code"]},
+                # Region membership of the 2025 units is not settled; until it is,
+                # a unit takes the region of the predecessor whose code it kept.
+                "region_id": regions[
+                    old_region.get(row["code"])
+                    or old_region[row["predecessors"].split()[0]]
+                ].id,
+                "successor_id": None,
+            }
+            for row in new_rows
+        ],
+    )
+    _sync(
+        report,
+        Province,
+        ("map", "code"),
+        [
             {
+                "map": Province.Map.MAP_2008,
+                "code": row["code"],
                 "name_vi": row["name_vi"],
                 "name_en": _english(row["name_vi"]),
                 "kind": row["kind"],
-                "region": regions[row["region"]],
-                "successor": new_units[successor_code[row["code"]]],
-            },
-        )
+                "region_id": regions[row["region"]].id,
+                "successor_id": new_units[(2025, successor_code[row["code"]])].id,
+            }
+            for row in old_rows
+        ],
+    )
+    old_units = {
+        unit.code: unit for unit in Province.objects.filter(map=Province.Map.MAP_2008)
+    }
 
     templates = _rows("agency_templates.csv", directory)
-    for row in templates:
-        if row["scope"] != "ministry":
-            continue
-        _upsert(
-            report,
-            Agency,
-            {"code": row["key"]},
+    agencies = [
+        {
+            "code": row["key"],
+            "kind": row["kind"],
+            "name_vi": row["name_vi"],
+            "name_en": row["name_en"],
+            "province_id": None,
+            "parent_id": None,
+        }
+        for row in templates
+        if row["scope"] == "ministry"
+    ]
+    agencies += [
+        {
+            "code": f"{code}-{row['key']}",
+            "kind": row["kind"],
+            "name_vi": f"{row['name_vi']} {province.name_vi}",
+            "name_en": f"{row['name_en']}, {province.name_en}",
+            "province_id": province.id,
+            "parent_id": None,
+        }
+        for code, province in sorted(old_units.items())
+        for row in templates
+        if row["scope"] == "province"
+    ]
+    _sync(report, Agency, ("code",), agencies)
+    _sync(
+        report,
+        Procedure,
+        ("code",),
+        [
             {
-                "kind": row["kind"],
-                "name_vi": row["name_vi"],
-                "name_en": row["name_en"],
-                "province": None,
-                "parent": None,
-            },
-        )
-    for code, province in old_units.items():
-        for row in templates:
-            if row["scope"] != "province":
-                continue
-            _upsert(
-                report,
-                Agency,
-                {"code": f"{code}-{row['key']}"},
-                {
-                    "kind": row["kind"],
-                    "name_vi": f"{row['name_vi']} {province.name_vi}",
-                    "name_en": f"{row['name_en']}, {province.name_en}",
-                    "province": province,
-                    "parent": None,
-                },
-            )
-
-    for row in _rows("procedures.csv", directory):
-        _upsert(
-            report,
-            Procedure,
-            {"code": row["code"]},
-            {
+                "code": row["code"],
                 "name_vi": row["name_vi"],
                 "name_en": row["name_en"],
                 "field": row["field"],
                 "time_limit_days": int(row["time_limit_days"]),
-            },
-        )
+            }
+            for row in _rows("procedures.csv", directory)
+        ],
+    )
 
     questionnaire_load(
         report=report,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
+from surveys.dossiers import dossier_number_hash
 from surveys.models import (
     Agency,
     Criterion,
+    Dossier,
     InvitationBatch,
     Procedure,
     Questionnaire,
@@ -97,3 +99,21 @@ def invitation_rates(user) -> list[dict]:
         }
         for row in issued
     ]
+
+
+def dossiers_visible(user) -> QuerySet[Dossier]:
+    return scope_filter(
+        Dossier.objects.select_related("agency", "procedure"),
+        scope_for(user),
+        agency_field="agency_id",
+    )
+
+
+def dossier_by_number(user, number: str) -> Dossier:
+    """A dossier of the user's scope by its number (hashed to look it up); 404
+    otherwise, as if it did not exist."""
+    dossier = dossiers_visible(user).filter(number_hash=dossier_number_hash(number))
+    found = dossier.first()
+    if found is None:
+        raise Http404
+    return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import translation
 
 from surveys.models import Agency, Official, Province, Questionnaire
 from surveys.reference import DEFAULT_QUESTIONNAIRE
@@ -19,6 +20,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once per test database."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Services and commands called directly speak English in tests, so messages
+    can be asserted; requests still choose their language as users' do (Vietnamese
+    unless they ask otherwise), and tests of Vietnamese text say so."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

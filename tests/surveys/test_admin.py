@@ -121,10 +121,11 @@ def test_paper_import_in_the_admin_keeps_to_the_officials_agencies(
     url = reverse("admin:surveys_response_import")
     refused = login(son_la_official).post(url, {"file": upload})
     page = refused.content.decode()
-    assert "row 2, column agency" in page and "row 4, column agency" in page
+    # The admin speaks Vietnamese unless the official asks otherwise.
+    assert "dòng 2, cột agency" in page and "dòng 4, cột agency" in page
     assert not Response.objects.exists()
 
     upload.seek(0)
     accepted = login(national_admin).post(url, {"file": upload})
-    assert "4 rows read, 4 imported" in accepted.content.decode()
+    assert "Đã đọc 4 dòng, nhập mới 4" in accepted.content.decode()
     assert Response.objects.count() == 4

@@ -30,7 +30,7 @@ def test_a_database_outage_answers_503_with_retry_after_never_500(client):
         connection.settings_dict.update(saved)
     assert api.status_code == 503
     assert int(api["Retry-After"]) > 0
-    assert "nothing was stored" in api.json()["detail"]
+    assert "chưa lưu gì" in api.json()["detail"]  # Vietnamese: nothing was stored
     assert page.status_code == 503
     assert int(page["Retry-After"]) > 0
     assert "try again" in page.content.decode()

@@ -1,0 +1,776 @@
+"""The administrators' review of the figures: the list of indicator values with
+badges, ranks and exports, a unit's page with its trend chart, the "below target"
+overview, the recompute button, and the configuration (targets, scoring
+definitions) that national administrators edit.
+
+Pages read computed figures only (`IndicatorValue`), never responses, and every
+read goes through `indicators.selectors`, which scopes by `surveys.scope`."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from indicators import selectors
+from indicators.charts import Series, trend_svg
+from indicators.exports import (
+    csv_response,
+    period_label,
+    rank_label,
+    unit_name,
+    xlsx_response,
+)
+from indicators.models import (
+    IndicatorValue,
+    Level,
+    PeriodKind,
+    Reconciliation,
+    ScoringDefinition,
+    Target,
+)
+from indicators.services import (
+    recompute_queue,
+    scoring_definition_create,
+    scoring_definition_set_current,
+)
+from indicators.values import period_info
+from surveys.admin_scope import (
+    NationalEditAdmin,
+    NotFoundOutsideScope,
+    has_role,
+    is_national,
+    request_scope,
+)
+from surveys.models import Province, Region
+
+ALL = "all"
+CURRENT = "current"
+
+STATUS_COLOURS = {
+    IndicatorValue.Status.BELOW: ("#fff", "#b42318"),
+    IndicatorValue.Status.AT_RISK: ("#1f1300", "#f5b83d"),
+    IndicatorValue.Status.MEETS: ("#fff", "#1b7f3b"),
+    IndicatorValue.Status.INSUFFICIENT: ("#1f1f1f", "#d0d5dd"),
+    IndicatorValue.Status.NO_TARGET: ("#1f1f1f", "#eaecf0"),
+}
+
+
+# Defaults ---------------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "", ALL) else None
+    except ValueError:
+        return None
+
+
+def review_defaults(request: HttpRequest) -> dict:
+    """What the list shows when a filter is not given: the latest year present
+    among the figures the user may see, provinces, the current scoring
+    definitions, the map of that year. Computed once per request."""
+    cached = getattr(request, "_review_defaults", None)
+    if cached is not None:
+        return cached
+    kind = _int(request.GET.get("kind")) or PeriodKind.YEAR
+    if kind not in PeriodKind.values:
+        kind = PeriodKind.YEAR
+    keys = selectors.period_keys_for(user=request.user, period_kind=kind)
+    chosen = request.GET.get("period")
+    period = _int(chosen) if chosen is not None else (keys[0] if keys else None)
+    province_map = None
+    if period is not None and chosen != ALL:
+        try:
+            province_map = period_info(kind=kind, key=period).map
+        except ValueError:
+            province_map = None
+    request._review_defaults = {
+        "kind": kind,
+        "keys": keys,
+        "period": keys[0] if keys else None,
+        "map": province_map,
+    }
+    return request._review_defaults
+
+
+class DefaultedFilter(admin.SimpleListFilter):
+    """A filter with a default applied when its parameter is absent, and an
+    explicit "all" choice (`?param=all`), so that every row stays reachable."""
+
+    def default(self, request: HttpRequest):
+        return None
+
+    def __init__(self, request, params, model, model_admin) -> None:
+        self.request = request
+        super().__init__(request, params, model, model_admin)
+        if self.value() is None:
+            default = self.default(request)
+            if default is not None:
+                self.used_parameters[self.parameter_name] = str(default)
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() in (None, ALL),
+            "query_string": changelist.get_query_string(
+                {self.parameter_name: ALL}, self.remove_on_change
+            ),
+            "display": _("All"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}, self.remove_on_change
+                ),
+                "display": title,
+            }
+
+    remove_on_change: list[str] = []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in (None, ALL):
+            return queryset
+        return self.apply(queryset, value)
+
+    def apply(self, queryset, value: str):
+        raise NotImplementedError
+
+
+class PeriodKindFilter(DefaultedFilter):
+    title = _("period kind")
+    parameter_name = "kind"
+    # Period keys differ between kinds: a new kind starts at its latest period.
+    remove_on_change = ["period"]
+
+    def lookups(self, request, model_admin):
+        return PeriodKind.choices
+
+    def default(self, request):
+        return review_defaults(request)["kind"]
+
+    def apply(self, queryset, value):
+        return queryset.filter(period_kind=_int(value) or 0)
+
+
+class PeriodFilter(DefaultedFilter):
+    title = _("period")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        defaults = review_defaults(request)
+        return [(key, period_label(defaults["kind"], key)) for key in defaults["keys"]]
+
+    def default(self, request):
+        return review_defaults(request)["period"]
+
+    def apply(self, queryset, value):
+        return queryset.filter(period_key=_int(value) or 0)
+
+
+class LevelFilter(DefaultedFilter):
+    title = _("level")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        if request_scope(request).everything:
+            return Level.choices
+        return [
+            (Level.PROVINCE, Level.PROVINCE.label),
+            (Level.AGENCY, Level.AGENCY.label),
+        ]
+
+    def default(self, request):
+        return Level.PROVINCE
+
+    def apply(self, queryset, value):
+        return queryset.filter(level=_int(value) or 0)
+
+
+class MapFilter(DefaultedFilter):
+    """Narrows provinces to one map; agencies keep their province's map and
+    regions and the nation have none, so the map does not hide them."""
+
+    title = _("map")
+    parameter_name = "map"
+
+    def lookups(self, request, model_admin):
+        return Province.Map.choices
+
+    def default(self, request):
+        return review_defaults(request)["map"]
+
+    def apply(self, queryset, value):
+        return queryset.filter(Q(map=_int(value)) | ~Q(level=Level.PROVINCE))
+
+
+class DefinitionFilter(DefaultedFilter):
+    title = _("scoring definition")
+    parameter_name = "definition"
+
+    def lookups(self, request, model_admin):
+        return [(CURRENT, _("current definitions"))] + [
+            (d.pk, str(d))
+            for d in ScoringDefinition.objects.order_by("code", "-version")
+        ]
+
+    def default(self, request):
+        return CURRENT
+
+    def apply(self, queryset, value):
+        if value == CURRENT:
+            return queryset.filter(definition__is_current=True)
+        return queryset.filter(definition_id=_int(value) or 0)
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = _("region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return [(r.pk, r.name) for r in Region.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(region_id=_int(self.value()) or 0)
+        return queryset
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    """The provinces in the user's scope, of the map shown."""
+
+    title = _("province")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        scope = request_scope(request)
+        provinces = Province.objects.all()
+        if not scope.everything:
+            provinces = provinces.filter(id__in=scope.province_ids)
+        province_map = _int(request.GET.get("map")) or review_defaults(request)["map"]
+        if province_map:
+            provinces = provinces.filter(map=province_map)
+        return [(p.pk, p.name) for p in provinces]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(province_id=_int(self.value()) or 0)
+        return queryset
+
+
+# Shared pieces of the review pages --------------------------------------------
+
+
+def _number(figure: float | None, decimals: int = 2) -> str:
+    if figure is None:
+        return "–"
+    return formats.number_format(round(figure, decimals), decimals)
+
+
+def status_badge(status: str) -> str:
+    colour, background = STATUS_COLOURS.get(status, ("#1f1f1f", "#eaecf0"))
+    return format_html(
+        '<span class="status-badge status-{}" style="display:inline-block;'
+        "padding:2px 8px;border-radius:10px;font-weight:600;white-space:nowrap;"
+        'color:{};background:{}">{}</span>',
+        status,
+        colour,
+        background,
+        IndicatorValue.Status(status).label,
+    )
+
+
+def rank_change_arrow(change: int | None) -> str:
+    """▲ 2 for a province up two places, ▼ 3 down three, = unchanged."""
+    if change is None:
+        return "–"
+    if change > 0:
+        text = gettext("up %(n)d places") % {"n": change}
+        return format_html(
+            '<span class="rank-up" style="color:#1b7f3b" title="{}">▲ {}</span>',
+            text,
+            change,
+        )
+    if change < 0:
+        text = gettext("down %(n)d places") % {"n": -change}
+        return format_html(
+            '<span class="rank-down" style="color:#b42318" title="{}">▼ {}</span>',
+            text,
+            -change,
+        )
+    return format_html('<span class="rank-same" title="{}">=</span>', _("unchanged"))
+
+
+def review_context(request: HttpRequest) -> dict:
+    return {"refresh": selectors.refresh_status(), "can_rebuild": is_national(request)}
+
+
+# Indicator values ---------------------------------------------------------------
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+    list_display = (
+        "unit",
+        "level_label",
+        "period",
+        "index",
+        "respondents",
+        "interval",
+        "target",
+        "status_badge",
+        "national_rank",
+        "region_rank",
+        "rank_change",
+    )
+    list_display_links = ("unit",)
+    list_filter = (
+        "indicator",
+        PeriodKindFilter,
+        PeriodFilter,
+        LevelFilter,
+        MapFilter,
+        RegionFilter,
+        ProvinceFilter,
+        "status",
+        DefinitionFilter,
+    )
+    search_fields = ("name_vi", "name_en")
+    list_select_related = ("definition",)
+    list_per_page = 100
+    list_max_show_all = 2000
+    # The filtered count is shown; the count of everything in scope is not needed.
+    show_full_result_count = False
+    actions = None
+    change_list_template = "indicators/admin/change_list.html"
+
+    # Permissions: the role decides; figures are computed, never edited here.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_role(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return selectors.indicator_values_for(user=request.user)
+
+    # Columns ----------------------------------------------------------------
+
+    @admin.display(description=_("unit"), ordering="name_vi")
+    def unit(self, value: IndicatorValue) -> str:
+        return unit_name(value)
+
+    @admin.display(description=_("level"), ordering="level")
+    def level_label(self, value: IndicatorValue) -> str:
+        return Level(value.level).label
+
+    @admin.display(description=_("period"), ordering="period_key")
+    def period(self, value: IndicatorValue) -> str:
+        return period_label(value.period_kind, value.period_key)
+
+    @admin.display(description=_("overall index (%)"), ordering="value")
+    def index(self, value: IndicatorValue) -> str:
+        return _number(value.value, value.definition.decimals)
+
+    @admin.display(description=_("95% interval"))
+    def interval(self, value: IndicatorValue) -> str:
+        if value.ci_low is None:
+            return "–"
+        decimals = value.definition.decimals
+        return f"{_number(value.ci_low, decimals)} – {_number(value.ci_high, decimals)}"
+
+    @admin.display(description=_("target (%)"), ordering="threshold")
+    def target(self, value: IndicatorValue) -> str:
+        return _number(value.threshold, 0) if value.threshold is not None else "–"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, value: IndicatorValue) -> str:
+        return status_badge(value.status)
+
+    @admin.display(description=_("national rank"), ordering="rank_national")
+    def national_rank(self, value: IndicatorValue) -> str:
+        return rank_label(value.rank_national, value.rank_national_of) or "–"
+
+    @admin.display(description=_("rank in region"), ordering="rank_region")
+    def region_rank(self, value: IndicatorValue) -> str:
+        return rank_label(value.rank_region, value.rank_region_of) or "–"
+
+    @admin.display(description=_("rank change"), ordering="rank_change_national")
+    def rank_change(self, value: IndicatorValue) -> str:
+        return rank_change_arrow(value.rank_change_national)
+
+    # Pages ------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "export.<str:fmt>",
+                view(self.export_view),
+                name="indicators_indicatorvalue_export",
+            ),
+            path(
+                "below-target/",
+                view(self.below_target_view),
+                name="indicators_indicatorvalue_below_target",
+            ),
+            path(
+                "refresh/",
+                view(require_POST(self.refresh_view)),
+                name="indicators_indicatorvalue_refresh",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        context = {
+            **review_context(request),
+            "query": request.GET.urlencode(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        """What the list shows, with its filters, search and order, all pages."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.queryset
+        filename = "chi-so-hai-long"
+        if fmt == "csv":
+            return csv_response(queryset, filename)
+        return xlsx_response(queryset, filename)
+
+    def refresh_view(self, request: HttpRequest) -> HttpResponse:
+        if not has_role(request):
+            raise PermissionDenied
+        rebuild = bool(request.POST.get("rebuild")) and is_national(request)
+        recompute_queue(rebuild=rebuild)
+        self.message_user(
+            request,
+            _("A full rebuild of the figures is queued.")
+            if rebuild
+            else _("A refresh of the figures is queued; they follow in a few minutes."),
+            messages.SUCCESS,
+        )
+        back = request.POST.get("next") or ""
+        if not back.startswith("/") or back.startswith("//"):
+            back = reverse("admin:indicators_indicatorvalue_changelist")
+        return HttpResponseRedirect(back)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A unit's page: elements and criteria of the period, weakest criteria
+        first, and the trend against the target and the averages."""
+        if not str(object_id).isdigit():
+            raise Http404
+        value = selectors.indicator_value_visible(user=request.user, pk=int(object_id))
+        return render(
+            request,
+            "indicators/admin/unit.html",
+            {
+                **self.admin_site.each_context(request),
+                **review_context(request),
+                **unit_page(request, value),
+                "opts": self.model._meta,
+                "title": f"{unit_name(value)} · "
+                f"{period_label(value.period_kind, value.period_key)}",
+            },
+        )
+
+    def below_target_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        years = selectors.period_keys_for(
+            user=request.user, period_kind=PeriodKind.YEAR
+        )
+        year = _int(request.GET.get("year")) or (years[0] if years else None)
+        groups: OrderedDict = OrderedDict()
+        total = 0
+        if year is not None:
+            names = {r.pk: r.name for r in Region.objects.all()}
+            for value in selectors.below_target_for(user=request.user, year=year):
+                region = names.get(value.region_id, gettext("No region"))
+                groups.setdefault(region, []).append(value)
+                total += 1
+        return render(
+            request,
+            "indicators/admin/below_target.html",
+            {
+                **self.admin_site.each_context(request),
+                **review_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Units below target in %(year)s")
+                % {"year": year or "–"},
+                "year": year,
+                "years": years,
+                "groups": [
+                    {
+                        "region": region,
+                        "count": len(rows),
+                        "provinces": sum(r.level == Level.PROVINCE for r in rows),
+                        "agencies": sum(r.level == Level.AGENCY for r in rows),
+                        "rows": [_row(r) for r in rows],
+                    }
+                    for region, rows in groups.items()
+                ],
+                "total": total,
+            },
+        )
+
+
+def _row(value: IndicatorValue) -> dict:
+    decimals = value.definition.decimals
+    return {
+        "pk": value.pk,
+        "name": unit_name(value),
+        "level": Level(value.level).label,
+        "value": _number(value.value, decimals),
+        "interval": (
+            f"{_number(value.ci_low, decimals)} – {_number(value.ci_high, decimals)}"
+        ),
+        "target": _number(value.threshold, 0),
+        "respondents": value.respondents,
+        "rank": rank_label(value.rank_national, value.rank_national_of) or "–",
+        "badge": status_badge(value.status),
+    }
+
+
+def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
+    """Everything the unit page shows, from the figure and its trend."""
+    decimals = value.definition.decimals
+    questionnaire = value.definition.questionnaire
+    elements = {e.code: e for e in questionnaire.elements.all()}
+    criteria = {c.code: c for c in questionnaire.criteria.select_related("element")}
+    element_rows = []
+    for code, element in sorted(elements.items(), key=lambda item: item[1].position):
+        figures = value.elements.get(code) or {}
+        element_rows.append(
+            {
+                "name": element.name,
+                "value": _number(figures.get("value"), decimals),
+                "interval": (
+                    f"{_number(figures.get('ci_low'), decimals)} – "
+                    f"{_number(figures.get('ci_high'), decimals)}"
+                ),
+                "n": figures.get("n"),
+            }
+        )
+    criterion_rows = []
+    for code, figures in value.criteria.items():
+        criterion = criteria.get(code)
+        criterion_rows.append(
+            {
+                "code": code,
+                "text": criterion.text if criterion else code,
+                "element": criterion.element.name if criterion else "",
+                "raw": figures.get("value"),
+                "value": _number(figures.get("value"), decimals),
+                "n": figures.get("n"),
+                "below": value.threshold is not None
+                and figures.get("value") is not None
+                and figures["value"] < value.threshold,
+            }
+        )
+    # Weakest first: where to act; criteria without answers last.
+    criterion_rows.sort(key=lambda row: (row["raw"] is None, row["raw"] or 0))
+
+    trend = selectors.indicator_trend(user=request.user, value=value)
+    keys = [point.period_key for point in trend]
+    averages = selectors.province_averages(value=value, period_keys=keys)
+    labels = [period_label(value.period_kind, key) for key in keys]
+    series = [
+        Series(unit_name(value), [p.value for p in trend], "unit"),
+        Series(gettext("target"), [p.threshold for p in trend], "target", dashed=True),
+        Series(
+            gettext("region average"),
+            [averages[k]["region"] for k in keys],
+            "region",
+            dashed=True,
+        ),
+        Series(
+            gettext("national average"),
+            [averages[k]["national"] for k in keys],
+            "national",
+            dashed=True,
+        ),
+    ]
+    current = averages.get(value.period_key, {})
+    chart = trend_svg(
+        x_labels=labels,
+        series=series,
+        title=gettext("%(unit)s: overall index by period") % {"unit": unit_name(value)},
+        desc=gettext(
+            "Overall satisfaction index (%%) of %(unit)s over %(count)d periods, "
+            "with the target, the region average and the national average."
+        )
+        % {"unit": unit_name(value), "count": len(keys)},
+    )
+    return {
+        "value": value,
+        "row": _row(value),
+        "elements": element_rows,
+        "criteria": criterion_rows,
+        "chart": chart,
+        "trend": [
+            {
+                "label": label,
+                "value": _number(point.value, decimals),
+                "target": _number(point.threshold, 0),
+                "region": _number(averages[point.period_key]["region"], decimals),
+                "national": _number(averages[point.period_key]["national"], decimals),
+                "pk": point.pk,
+            }
+            for label, point in zip(labels, trend, strict=True)
+        ],
+        "region_average": _number(current.get("region"), decimals),
+        "national_average": _number(
+            value.national_average
+            if value.national_average is not None
+            else current.get("national"),
+            decimals,
+        ),
+        "region_rank": rank_label(value.rank_region, value.rank_region_of) or "–",
+        "rank_change": rank_change_arrow(value.rank_change_national),
+    }
+
+
+# Configuration ------------------------------------------------------------------
+
+
+@admin.register(Target)
+class TargetAdmin(NationalEditAdmin):
+    list_display = ("indicator", "year", "level", "threshold", "note")
+    list_filter = ("indicator", "level")
+    search_fields = ("note",)
+
+
+class ScoringDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = ScoringDefinition
+        fields = (
+            "code",
+            "questionnaire",
+            "satisfied_levels",
+            "element_weights",
+            "criterion_weights",
+            "decimals",
+            "is_current",
+        )
+
+    def _get_validation_exclusions(self):
+        # "One current definition per questionnaire" is kept by the services,
+        # which unset the previous current one: checking it before they run would
+        # refuse every new current version.
+        return {*super()._get_validation_exclusions(), "is_current"}
+
+
+@admin.register(ScoringDefinition)
+class ScoringDefinitionAdmin(NationalEditAdmin):
+    """A definition is versioned: once figures were computed with it only
+    `is_current` changes; other changes are a new definition (add one with the
+    same code: it gets the next version)."""
+
+    list_display = (
+        "code",
+        "version",
+        "questionnaire",
+        "satisfied_levels",
+        "decimals",
+        "is_current",
+        "created_at",
+    )
+    list_filter = ("is_current", "questionnaire")
+    list_select_related = ("questionnaire",)
+    form = ScoringDefinitionForm
+    fields = (
+        "code",
+        "version",
+        "questionnaire",
+        "satisfied_levels",
+        "element_weights",
+        "criterion_weights",
+        "decimals",
+        "is_current",
+        "created_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("version", "created_at")
+        if obj.values.exists():
+            return tuple(f for f in self.fields if f != "is_current")
+        return ("code", "version", "questionnaire", "created_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Figures keep the definition they were computed with.
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            created = scoring_definition_create(
+                code=obj.code,
+                questionnaire=obj.questionnaire,
+                satisfied_levels=obj.satisfied_levels,
+                element_weights=obj.element_weights,
+                criterion_weights=obj.criterion_weights,
+                decimals=obj.decimals,
+                make_current=obj.is_current,
+            )
+            obj.pk, obj.version, obj.created_at = (
+                created.pk,
+                created.version,
+                created.created_at,
+            )
+            obj._state.adding = False
+            return
+        if "is_current" in form.changed_data and obj.is_current:
+            scoring_definition_set_current(obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+    """The nightly comparison of the live rollup with a recount (national
+    administrators; read-only)."""
+
+    list_display = ("checked_at", "matched", "differing_rows", "seconds")
+    list_filter = ("matched",)
+    readonly_fields = [f.name for f in Reconciliation._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return is_national(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_national(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,215 @@
+"""The scorecard in the admin: per unit and period, satisfaction (with the
+invitations' response rate beside it), on time (with the average handling time)
+and online, each with its target and status; sortable by each column, filtered,
+exported as CSV with the same filters, and scoped like every other staff page.
+
+Registered from IndicatorsConfig.ready, so that this module stays apart from
+indicators/admin.py."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Indicator, IndicatorValue, Scorecard
+from indicators.scorecard import INDICATORS, response_rates, scorecard_for
+from surveys.scope import scope_for
+
+STATUS_LABELS = dict(IndicatorValue.Status.choices)
+
+
+class _ScorecardChangeList(ChangeList):
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        # One query for the page, not one per row.
+        rates = response_rates(self.result_list)
+        for row in self.result_list:
+            row.invitations = rates.get(
+                (row.level, row.unit_id, row.period_kind, row.period_key), (0, 0)
+            )
+
+
+def _figure(row, indicator: Indicator) -> str:
+    value = getattr(row, f"{indicator.value}_value")
+    if value is None:
+        return "–"
+    return f"{round(value, row.definition.decimals)}%"
+
+
+def _target(row, indicator: Indicator) -> str:
+    threshold = getattr(row, f"{indicator.value}_threshold")
+    return "–" if threshold is None else f"{threshold:g}%"
+
+
+def _status(row, indicator: Indicator) -> str:
+    status = getattr(row, f"{indicator.value}_status")
+    return str(STATUS_LABELS.get(status, "–"))
+
+
+def _rate(row) -> str:
+    issued, answered = getattr(row, "invitations", (0, 0))
+    if not issued:
+        return "–"
+    return f"{100 * answered / issued:.1f}% ({answered}/{issued})"
+
+
+def _handling(row) -> str:
+    return "–" if row.handling_days is None else f"{row.handling_days:.1f}"
+
+
+def _column(indicator: Indicator, kind: str, description, render):
+    def column(self, row):
+        return render(row, indicator)
+
+    column.short_description = description
+    column.admin_order_field = f"{indicator.value}_{kind}"
+    return column
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    list_display = (
+        "name_vi",
+        "level",
+        "period_key",
+        "satisfaction",
+        "satisfaction_target",
+        "satisfaction_status",
+        "response_rate",
+        "on_time",
+        "on_time_target",
+        "on_time_status",
+        "handling_time",
+        "online",
+        "online_target",
+        "online_status",
+    )
+    list_display_links = None
+    list_filter = ("period_kind", "level", "map")
+    search_fields = ("name_vi", "name_en")
+    ordering = ("-period_key", "level", "name_vi")
+    show_full_result_count = False
+
+    satisfaction = _column(Indicator.SATISFACTION, "value", _("satisfaction"), _figure)
+    satisfaction_target = _column(
+        Indicator.SATISFACTION, "threshold", _("target"), _target
+    )
+    satisfaction_status = _column(
+        Indicator.SATISFACTION, "status", _("status"), _status
+    )
+    on_time = _column(Indicator.ON_TIME, "value", _("on time"), _figure)
+    on_time_target = _column(Indicator.ON_TIME, "threshold", _("target"), _target)
+    on_time_status = _column(Indicator.ON_TIME, "status", _("status"), _status)
+    online = _column(Indicator.ONLINE, "value", _("online"), _figure)
+    online_target = _column(Indicator.ONLINE, "threshold", _("target"), _target)
+    online_status = _column(Indicator.ONLINE, "status", _("status"), _status)
+
+    @admin.display(description=_("response rate"))
+    def response_rate(self, row) -> str:
+        return _rate(row)
+
+    @admin.display(description=_("average handling (days)"), ordering="handling_days")
+    def handling_time(self, row) -> str:
+        return _handling(row)
+
+    def _in_scope(self, request: HttpRequest) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and not scope_for(user).empty
+
+    def has_module_permission(self, request) -> bool:
+        return self._in_scope(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._in_scope(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return scorecard_for(user=request.user).select_related("definition")
+
+    def get_changelist(self, request, **kwargs):
+        return _ScorecardChangeList
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # The unit page links here filtered to one unit.
+        return lookup in {"unit_id", "unit_id__exact"} or super().lookup_allowed(
+            lookup, value, request
+        )
+
+    def get_actions(self, request):
+        return {}
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        # No change, delete or history pages: a scorecard line is read-only, and
+        # a URL naming a row would only invite guessing.
+        return [
+            path("export/", view(self.export_view), name="indicators_scorecard_export"),
+            path(
+                "unit/<int:level>/<int:unit_id>/",
+                view(self.unit_view),
+                name="indicators_scorecard_unit",
+            ),
+            path(
+                "", view(self.changelist_view), name="indicators_scorecard_changelist"
+            ),
+        ]
+
+    def unit_view(self, request: HttpRequest, level: int, unit_id: int):
+        """One unit's scorecard over its periods; 404 outside the user's scope."""
+        if not self.get_queryset(request).filter(level=level, unit_id=unit_id).exists():
+            raise Http404
+        return redirect(
+            reverse("admin:indicators_scorecard_changelist")
+            + f"?level__exact={level}&unit_id={unit_id}"
+        )
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The list as the user filtered and sorted it, every page, as CSV."""
+        if not self.has_view_permission(request):
+            raise Http404
+        changelist = self.get_changelist_instance(request)
+        rows = list(changelist.get_queryset(request))
+        rates = response_rates(rows)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="scorecard.csv"'
+        response.write("\ufeff")  # spreadsheets then read the file as UTF-8
+        writer = csv.writer(response)
+        header = [gettext("unit"), gettext("level"), gettext("period")]
+        for indicator in INDICATORS:
+            label = str(indicator.label)
+            header += [
+                label,
+                f"{label}: {gettext('target')}",
+                f"{label}: {gettext('status')}",
+            ]
+        header += [gettext("response rate"), gettext("average handling (days)")]
+        writer.writerow(header)
+        for row in rows:
+            row.invitations = rates.get(
+                (row.level, row.unit_id, row.period_kind, row.period_key), (0, 0)
+            )
+            line = [row.name_vi, row.get_level_display(), row.period_key]
+            for indicator in INDICATORS:
+                line += [
+                    _figure(row, indicator),
+                    _target(row, indicator),
+                    _status(row, indicator),
+                ]
+            line += [_rate(row), _handling(row)]
+            writer.writerow(line)
+        return response

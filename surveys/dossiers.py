@@ -1,0 +1,318 @@
+"""Dossier records from one-stop systems: checking them (format:
+docs/dossier-import.md), from a CSV file or from the records an API client pushes.
+
+Like the paper import, a batch is checked whole first: a single bad record stores
+nothing, and every error names its row (record) and field. A valid batch is
+stored by `surveys.dossiers_load` in a few statements. The dossier number is
+hashed while checking and never goes further in the clear.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.dossiers_load import dossier_rows_load
+from surveys.hashing import keyed_hash
+from surveys.imports import CHANNELS, ImportReport
+from surveys.models import Agency, Dossier, Procedure
+
+COLUMNS = [
+    "number",
+    "agency",
+    "procedure",
+    "channel",
+    "received_on",
+    "due_on",
+    "resolved_on",
+    "paused_days",
+    "status",
+]
+REQUIRED_COLUMNS = [c for c in COLUMNS if c not in {"procedure", "paused_days"}]
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_NUMBER_LENGTH = 100
+MAX_PAUSED_DAYS = 3650
+HASH_PURPOSE = "dossier"
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """A checked record, ready to store; `row` is its number in the batch."""
+
+    row: int
+    number_hash: str
+    agency_id: int
+    procedure_id: int | None
+    channel: int
+    received_on: dt.date
+    due_on: dt.date
+    resolved_on: dt.date | None
+    paused_days: int
+    status: str
+
+
+@dataclass
+class DossierImportReport(ImportReport):
+    """`imported` counts new dossiers, `updated` dossiers a later record changed,
+    `already_present` records identical to what is stored."""
+
+    updated: int = 0
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _(
+                "%(rows)d records read, %(errors)d errors: nothing was stored."
+            ) % {"rows": self.rows_read, "errors": self.error_count}
+        return _(
+            "%(rows)d records read, %(imported)d new, %(updated)d updated, "
+            "%(present)d already present."
+        ) % {
+            "rows": self.rows_read,
+            "imported": self.imported,
+            "updated": self.updated,
+            "present": self.already_present,
+        }
+
+
+def dossier_number_hash(number: str) -> str:
+    """The keyed hash a dossier number is stored as (whitespace and case of the
+    number do not matter: one-stop systems print it both ways)."""
+    return keyed_hash(HASH_PURPOSE, number.strip().upper())
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _date(
+    text: str,
+    column: str,
+    number: int,
+    report: ImportReport,
+    *,
+    required: bool,
+    future: bool = False,
+) -> dt.date | None:
+    if not text:
+        if required:
+            report.add_error(number, column, _("Required."))
+        return None
+    try:
+        value = dt.date.fromisoformat(text)
+    except ValueError:
+        report.add_error(number, column, _("Write the date as YYYY-MM-DD."))
+        return None
+    if not future and value > timezone.localdate():
+        report.add_error(number, column, _("The date cannot be in the future."))
+        return None
+    if value < EARLIEST_DATE:
+        report.add_error(number, column, _("The date is too far in the past."))
+        return None
+    return value
+
+
+def dossier_record_check(
+    number: int,
+    record: Mapping[str, object],
+    *,
+    agencies: Mapping[str, int],
+    procedures: Mapping[str, int],
+    report: ImportReport,
+) -> DossierRow | None:
+    """A checked row, or None after adding the record's errors to `report`.
+    `agencies` are the agency codes the sender may write for (its scope)."""
+    before = report.error_count
+    value = {name: _text(record.get(name)) for name in COLUMNS}
+
+    dossier_number = value["number"]
+    if not dossier_number:
+        report.add_error(number, "number", _("Required."))
+    elif len(dossier_number) > MAX_NUMBER_LENGTH:
+        report.add_error(
+            number,
+            "number",
+            _("At most %(limit)d characters.") % {"limit": MAX_NUMBER_LENGTH},
+        )
+    agency_id = agencies.get(value["agency"])
+    if agency_id is None:
+        report.add_error(number, "agency", _("Unknown agency."))
+    procedure_id = None
+    if value["procedure"]:
+        procedure_id = procedures.get(value["procedure"])
+        if procedure_id is None:
+            report.add_error(number, "procedure", _("Unknown procedure."))
+    channel = CHANNELS.get(value["channel"])
+    if channel is None:
+        report.add_error(number, "channel", _("Write in_person, online or post."))
+    received_on = _date(
+        value["received_on"], "received_on", number, report, required=True
+    )
+    # A due date may lie ahead: dossiers still being handled are recorded too.
+    due_on = _date(
+        value["due_on"], "due_on", number, report, required=True, future=True
+    )
+    resolved_on = _date(
+        value["resolved_on"], "resolved_on", number, report, required=False
+    )
+    paused_days = 0
+    if value["paused_days"]:
+        try:
+            paused_days = int(value["paused_days"])
+        except ValueError:
+            report.add_error(number, "paused_days", _("Write a whole number of days."))
+        else:
+            if not 0 <= paused_days <= MAX_PAUSED_DAYS:
+                report.add_error(
+                    number,
+                    "paused_days",
+                    _("Write a number of days from 0 to %(limit)d.")
+                    % {"limit": MAX_PAUSED_DAYS},
+                )
+    status = value["status"]
+    if status not in Dossier.Status.values:
+        report.add_error(
+            number,
+            "status",
+            _("Write one of: %(choices)s.")
+            % {"choices": ", ".join(Dossier.Status.values)},
+        )
+    elif status == Dossier.Status.RESOLVED and not value["resolved_on"]:
+        report.add_error(
+            number, "resolved_on", _("A resolved dossier needs its resolution date.")
+        )
+    elif status != Dossier.Status.RESOLVED and value["resolved_on"]:
+        report.add_error(
+            number, "status", _("Only a resolved dossier has a resolution date.")
+        )
+    if received_on and due_on and due_on < received_on:
+        report.add_error(
+            number, "due_on", _("The due date is before the date received.")
+        )
+    if received_on and resolved_on and resolved_on < received_on:
+        report.add_error(
+            number, "resolved_on", _("The resolution date is before the date received.")
+        )
+    if report.error_count > before:
+        return None
+    return DossierRow(
+        row=number,
+        number_hash=dossier_number_hash(dossier_number),
+        agency_id=agency_id,
+        procedure_id=procedure_id,
+        channel=channel,
+        received_on=received_on,
+        due_on=due_on,
+        resolved_on=resolved_on,
+        paused_days=paused_days,
+        status=status,
+    )
+
+
+def _lookups(agency_ids: frozenset[int] | None) -> tuple[dict, dict]:
+    agencies = {
+        code: pk
+        for code, pk in Agency.objects.values_list("code", "id")
+        if agency_ids is None or pk in agency_ids
+    }
+    return agencies, dict(Procedure.objects.values_list("code", "id"))
+
+
+def dossiers_store(
+    *,
+    records: Iterable[tuple[int, Mapping[str, object]]],
+    agency_ids: frozenset[int] | None = None,
+    report: DossierImportReport | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> DossierImportReport:
+    """Check numbered records, then store all of them or none.
+
+    `agency_ids`, when given, are the only agencies records may name (the
+    sender's scope; others read as unknown). A record for a dossier already
+    stored replaces what is stored; an identical one changes nothing."""
+    report = report or DossierImportReport()
+    agencies, procedures = _lookups(agency_ids)
+    rows: list[DossierRow] = []
+    seen: dict[str, int] = {}
+    for number, record in records:
+        report.rows_read += 1
+        checked = dossier_record_check(
+            number, record, agencies=agencies, procedures=procedures, report=report
+        )
+        # Also for rows with other errors: both rows have to be looked at.
+        number_text = _text(record.get("number"))
+        if number_text:
+            number_hash = dossier_number_hash(number_text)
+            if number_hash in seen:
+                report.add_error(
+                    number,
+                    "number",
+                    _("The same dossier number is on row %(row)d.")
+                    % {"row": seen[number_hash]},
+                )
+                continue
+            seen[number_hash] = number
+        if checked is not None and report.ok:
+            rows.append(checked)
+        if progress and report.rows_read % 10000 == 0:
+            progress("checked", report.rows_read)
+    if report.ok and rows:
+        dossier_rows_load(rows, report)
+    return report
+
+
+def dossiers_import(
+    *,
+    lines: Iterable[str],
+    agency_ids: frozenset[int] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> DossierImportReport:
+    """Check every row of a dossier CSV, then store all of it or nothing."""
+    report = DossierImportReport()
+    reader = csv.DictReader(lines)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    for name in missing:
+        report.add_error(1, name, _("Missing column."))
+    for name in unknown:
+        report.add_error(1, name, _("Unknown column."))
+    if missing or unknown:
+        return report
+    reader.fieldnames = header
+
+    def numbered():
+        for index, row in enumerate(reader):
+            number = index + 2  # as a spreadsheet numbers it: the header is row 1
+            if None in row:
+                report.rows_read += 1
+                report.add_error(number, "", _("More values than columns."))
+                continue
+            yield number, row
+
+    return dossiers_store(
+        records=numbered(), agency_ids=agency_ids, report=report, progress=progress
+    )
+
+
+def dossiers_import_file(
+    path_or_file, *, agency_ids: frozenset[int] | None = None, progress=None
+) -> DossierImportReport:
+    """`dossiers_import` on a path or a binary/text file object (UTF-8, with or
+    without the byte-order mark spreadsheets add)."""
+    if isinstance(path_or_file, str | bytes) or hasattr(path_or_file, "__fspath__"):
+        with open(path_or_file, encoding="utf-8-sig", newline="") as handle:
+            return dossiers_import(
+                lines=handle, agency_ids=agency_ids, progress=progress
+            )
+    handle = path_or_file
+    if not isinstance(handle, io.TextIOBase):
+        handle = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    return dossiers_import(lines=handle, agency_ids=agency_ids, progress=progress)

@@ -1,0 +1,156 @@
+"""Storing checked dossier records: COPY and one upsert on PostgreSQL, batched
+ORM writes elsewhere. Either way, in the same transaction, every (agency, month)
+whose counts a record can change is queued in `DossierTouch`: the months a
+changed dossier leaves and the months it enters, by date received and resolved.
+Identical records change nothing and queue nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from surveys.models import Dossier, DossierTouch
+
+if TYPE_CHECKING:
+    from surveys.dossiers import DossierImportReport, DossierRow
+
+BATCH = 2000
+
+# What a later record of a dossier may change; an identical record is no change.
+CONTENT_FIELDS = (
+    "agency_id",
+    "procedure_id",
+    "channel",
+    "received_on",
+    "due_on",
+    "resolved_on",
+    "paused_days",
+    "status",
+)
+ROW_FIELDS = ("row", "number_hash", *CONTENT_FIELDS)
+
+
+def dossier_rows_load(rows: Sequence[DossierRow], report: DossierImportReport) -> None:
+    """Store checked rows all or nothing, filling `report`'s counts."""
+    if connection.vendor == "postgresql":
+        _load_postgresql(rows, report)
+    else:
+        _load_other(rows, report)
+    report.already_present = report.rows_read - report.imported - report.updated
+
+
+def _month(column: str) -> str:
+    return f"(EXTRACT(YEAR FROM {column}) * 100 + EXTRACT(MONTH FROM {column}))::int"
+
+
+def _months_of(alias: str) -> str:
+    """The months a dossier row counts in: received, and resolved if it is."""
+    return (
+        "CROSS JOIN LATERAL (VALUES"
+        f" ({_month(f'{alias}.received_on')}), ({_month(f'{alias}.resolved_on')})"
+        ") m (month) WHERE m.month IS NOT NULL"
+    )
+
+
+_DIFFERS = "({stored}) IS DISTINCT FROM ({new})".format(
+    stored=", ".join(f"d.{name}" for name in CONTENT_FIELDS),
+    new=", ".join(f"t.{name}" for name in CONTENT_FIELDS),
+)
+
+
+def _load_postgresql(rows: Sequence[DossierRow], report) -> None:
+    columns = ", ".join(ROW_FIELDS[1:])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS import_dossiers")
+        cursor.execute(
+            "CREATE TEMP TABLE import_dossiers ("
+            " row integer, number_hash varchar(64), agency_id integer,"
+            " procedure_id integer, channel smallint, received_on date,"
+            " due_on date, resolved_on date, paused_days smallint,"
+            " status varchar(16)) ON COMMIT DROP"
+        )
+        with cursor.copy(f"COPY import_dossiers (row, {columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([getattr(row, name) for name in ROW_FIELDS])
+        # Lock the stored versions first: the months read next are then the
+        # latest committed ones, so a concurrent import of the same dossier
+        # cannot move it out of a month nobody queues.
+        cursor.execute(
+            "SELECT d.id FROM surveys_dossier d"
+            " JOIN import_dossiers t ON t.number_hash = d.number_hash"
+            " ORDER BY d.id FOR UPDATE OF d"
+        )
+        cursor.execute(
+            "INSERT INTO surveys_dossiertouch (agency_id, month)"
+            " SELECT DISTINCT d.agency_id, m.month FROM surveys_dossier d"
+            " JOIN import_dossiers t ON t.number_hash = d.number_hash "
+            + _months_of("d")
+            + f" AND {_DIFFERS}"
+        )
+        updates = ", ".join(f"{name} = excluded.{name}" for name in CONTENT_FIELDS)
+        stored = ", ".join(f"surveys_dossier.{name}" for name in CONTENT_FIELDS)
+        new = ", ".join(f"excluded.{name}" for name in CONTENT_FIELDS)
+        cursor.execute(
+            "WITH up AS ("
+            f" INSERT INTO surveys_dossier ({columns}, updated_at)"
+            f" SELECT {columns}, %s FROM import_dossiers ORDER BY row"
+            " ON CONFLICT (number_hash) DO UPDATE SET"
+            f" {updates}, updated_at = excluded.updated_at"
+            f" WHERE ({stored}) IS DISTINCT FROM ({new})"
+            " RETURNING agency_id, received_on, resolved_on, (xmax = 0) AS inserted"
+            "), touched AS ("
+            " INSERT INTO surveys_dossiertouch (agency_id, month)"
+            " SELECT DISTINCT up.agency_id, m.month FROM up " + _months_of("up") + ")"
+            " SELECT COUNT(*) FILTER (WHERE inserted),"
+            " COUNT(*) FILTER (WHERE NOT inserted) FROM up",
+            [timezone.now()],
+        )
+        report.imported, report.updated = cursor.fetchone()
+
+
+def _months(dossier) -> set[tuple[int, int]]:
+    dates: list[dt.date | None] = [dossier.received_on, dossier.resolved_on]
+    return {(dossier.agency_id, day.year * 100 + day.month) for day in dates if day}
+
+
+def _load_other(rows: Sequence[DossierRow], report) -> None:
+    """Other databases (SQLite for a first look): ORM writes in batches."""
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            stored = Dossier.objects.select_for_update().in_bulk(
+                [row.number_hash for row in chunk], field_name="number_hash"
+            )
+            created: list[Dossier] = []
+            changed: list[Dossier] = []
+            touched: set[tuple[int, int]] = set()
+            for row in chunk:
+                values = {name: getattr(row, name) for name in CONTENT_FIELDS}
+                dossier = stored.get(row.number_hash)
+                if dossier is None:
+                    dossier = Dossier(
+                        number_hash=row.number_hash, updated_at=now, **values
+                    )
+                    created.append(dossier)
+                elif any(getattr(dossier, k) != v for k, v in values.items()):
+                    touched |= _months(dossier)
+                    for name, value in values.items():
+                        setattr(dossier, name, value)
+                    dossier.updated_at = now
+                    changed.append(dossier)
+                else:
+                    continue
+                touched |= _months(dossier)
+            Dossier.objects.bulk_create(created)
+            Dossier.objects.bulk_update(changed, [*CONTENT_FIELDS, "updated_at"])
+            DossierTouch.objects.bulk_create(
+                DossierTouch(agency_id=agency_id, month=month)
+                for agency_id, month in sorted(touched)
+            )
+            report.imported += len(created)
+            report.updated += len(changed)

@@ -1,0 +1,87 @@
+"""The scorecard in the admin: three indicators per unit, scoped."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from indicators.dossier_rollup import dossiers_refresh
+from indicators.models import Level
+from indicators.values import values_refresh_dirty
+from surveys.models import Channel, InvitationBatch, UsedInvitation
+from tests.conftest import PASSWORD
+from tests.dossiers.helpers import dossier, write_dossiers
+from tests.indicators.rollup_builders import RollupBuilder
+
+URL = "/admin/indicators/scorecard/"
+
+
+@pytest.fixture
+def son_la_figures(tmp_path, questionnaire, son_la_centre):
+    """March 2024 at Sơn La's centre: 40 respondents, every criterion 90%
+    satisfied; 10 dossiers, 9 on time, 4 online; 20 invitations issued, 8
+    answered (40%)."""
+    builder = RollupBuilder(questionnaire)
+    builder.add_uniform(agency=son_la_centre, month=202403, rate=90, answered=40)
+    builder.write()
+    values_refresh_dirty()
+    records = [
+        dossier(f"S-{i}", channel="online" if i < 4 else "in_person") for i in range(10)
+    ]
+    records[0]["resolved_on"] = "2024-03-20"  # late
+    call_command("import_dossiers", write_dossiers(tmp_path / "d.csv", records))
+    dossiers_refresh()
+    batch = InvitationBatch.objects.create(
+        agency=son_la_centre, channel=Channel.IN_PERSON, count=20
+    )
+    InvitationBatch.objects.filter(pk=batch.pk).update(created_at="2024-03-05T09:00Z")
+    for i in range(8):
+        used = UsedInvitation.objects.create(
+            token_hash=f"{i:064d}", agency=son_la_centre, batch=batch
+        )
+        UsedInvitation.objects.filter(pk=used.pk).update(used_at="2024-03-06T09:00Z")
+    return son_la_centre
+
+
+def test_an_official_sees_the_three_indicators_of_their_province_side_by_side(
+    client, son_la_figures, son_la_official
+):
+    client.login(username=son_la_official.username, password=PASSWORD)
+    page = client.get(URL, {"period_kind__exact": 1, "q": "Sơn La"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert son_la_figures.name_vi in text
+    assert "90.0%" in text  # on time: 9 of 10
+    assert "40.0%" in text  # online: 4 of 10; and the response rate 8/20
+    assert "(8/20)" in text
+
+    export = client.get(URL + "export/", {"period_kind__exact": 1})
+    body = export.content.decode("utf-8-sig")
+    assert export.status_code == 200
+    line = next(r for r in body.splitlines() if r.startswith(son_la_figures.name_vi))
+    assert "90.0%" in line and "40.0%" in line and "(8/20)" in line
+
+
+def test_an_official_of_another_province_sees_none_of_it(
+    client, son_la_figures, quang_ninh_official
+):
+    client.login(username=quang_ninh_official.username, password=PASSWORD)
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert son_la_figures.name_vi not in page.content.decode()
+    assert "Sơn La" not in page.content.decode()
+    export = client.get(URL + "export/")
+    assert "Sơn La" not in export.content.decode("utf-8-sig")
+    unit = client.get(f"{URL}unit/{Level.AGENCY}/{son_la_figures.id}/")
+    assert unit.status_code == 404
+    province = client.get(f"{URL}unit/{Level.PROVINCE}/{son_la_figures.province_id}/")
+    assert province.status_code == 404
+
+
+def test_the_unit_page_opens_for_an_official_of_the_province(
+    client, son_la_figures, son_la_official
+):
+    client.login(username=son_la_official.username, password=PASSWORD)
+    unit = client.get(f"{URL}unit/{Level.AGENCY}/{son_la_figures.id}/", follow=True)
+    assert unit.status_code == 200
+    assert son_la_figures.name_vi in unit.content.decode()
