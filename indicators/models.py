@@ -56,8 +56,16 @@ class CriterionCount(UnitPeriod):
     """Answers to one criterion about one unit in one period, by level: `n0` is
     "does not apply", `n1` to `n5` the scale. Only counted responses are here."""
 
+    # No database constraint: these rows are derived, written by the million by a
+    # rebuild, and PostgreSQL checks a foreign key once per inserted row (half the
+    # time of the insert, measured in docs/performance.md). PROTECT still applies in
+    # Django, and criteria are never deleted (versions are never rewritten).
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.PROTECT, db_index=False, related_name="+"
+        Criterion,
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     n0 = models.IntegerField(default=0)
     n1 = models.IntegerField(default=0)
@@ -81,8 +89,13 @@ class CriterionCount(UnitPeriod):
 class RespondentCount(UnitPeriod):
     """Counted responses to one questionnaire about one unit in one period."""
 
+    # Derived rows, as CriterionCount: no per-row foreign-key check.
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, db_index=False, related_name="+"
+        Questionnaire,
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
     )
     respondents = models.IntegerField(default=0)
 

@@ -1,0 +1,127 @@
+"""Incremental refresh after 10,000 new responses on the data set of DATABASE_URL:
+the fold into the rollup and the figures of what it touched, each timed.
+
+    DATABASE_URL=postgres://.../sipas_bench_1m python bench/refresh.py --data 1M
+
+bench/run.py compares the figures of a small and a large data set: the cost must
+follow the new responses, not the history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Row, emit, median, setup  # noqa: E402
+
+_AGENCIES: list = []
+
+
+def add_responses(count: int, seed: int) -> int:
+    """Commit `count` new realistic responses (COPY); returns the first new id."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from surveys.demo import _demo_agencies, demo_rows, responses_bulk_load
+    from surveys.models import Procedure, Questionnaire, Response
+    from surveys.reference import DEFAULT_QUESTIONNAIRE
+
+    questionnaire = Questionnaire.objects.get(
+        code=DEFAULT_QUESTIONNAIRE, is_current=True
+    )
+    first = (Response.objects.order_by("-id").values_list("id", flat=True).first()) or 0
+    if not _AGENCIES:  # one query per agency: read once
+        _AGENCIES.extend(_demo_agencies(2022))
+    rows = demo_rows(
+        count=count,
+        questionnaire_id=questionnaire.id,
+        criteria=questionnaire.criteria.count(),
+        agencies=_AGENCIES,
+        procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
+        seed=seed,
+        last_day=timezone.localdate(),
+    )
+    responses_bulk_load(rows, progress=lambda done: None)
+    connection.close()
+    return first + 1
+
+
+def fold_and_figures() -> tuple[float, float, int]:
+    """Seconds of the fold (figures hook held back), of the figures refresh, and
+    the number of responses folded."""
+    from indicators import rollup
+    from indicators.values import values_refresh_dirty
+
+    hooks = list(rollup.AFTER_FOLD)
+    rollup.AFTER_FOLD.clear()
+    try:
+        started = time.perf_counter()
+        result = rollup.rollup_refresh()
+        fold = time.perf_counter() - started
+    finally:
+        rollup.AFTER_FOLD[:] = hooks
+    started = time.perf_counter()
+    values_refresh_dirty()
+    return fold, time.perf_counter() - started, result.changes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="?")
+    parser.add_argument("--new", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--cleanup",
+        action="store_true",
+        help="delete the responses added (the rollup counts them until a rebuild)",
+    )
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    setup()
+    from indicators import rollup
+    from indicators.models import RollupState
+    from surveys.models import Response
+
+    state = RollupState.objects.filter(id=1).first()
+    if state is None or state.rebuilt_at is None:
+        rollup.rollup_rebuild()
+    else:
+        rollup.rollup_refresh()  # whatever was pending, so only our rows follow
+    stored = Response.objects.count()
+    folds, figures, firsts = [], [], []
+    for number in range(args.repeat):
+        firsts.append(add_responses(args.new, seed=9_000_000 + stored + number))
+        fold, values, changes = fold_and_figures()
+        if changes < args.new * 0.9:  # 1% of demo rows are flagged, not counted
+            raise SystemExit(f"the fold saw {changes} responses, not {args.new}")
+        folds.append(fold)
+        figures.append(values)
+    if args.cleanup:
+        Response.objects.filter(id__gte=firsts[0]).delete()
+    total = [f + v for f, v in zip(folds, figures, strict=True)]
+    note = f"{stored:,} stored, median of {args.repeat}"
+    rows = [
+        Row(
+            "4 refresh", "fold (rollup)", median(folds), "s", note=note, data=args.data
+        ),
+        Row("4 refresh", "figures (values)", median(figures), "s", data=args.data),
+        Row(
+            "4 refresh",
+            f"fold + figures, {args.new:,} new",
+            median(total),
+            "s",
+            goal="< 1 s",
+            met=median(total) < 1,
+            data=args.data,
+        ),
+    ]
+    emit(rows, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

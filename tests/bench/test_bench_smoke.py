@@ -1,0 +1,63 @@
+"""The benchmark scripts run, on a very small data set. No timing is asserted:
+timings belong in the benchmarks (docs/performance.md), never in tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from surveys.demo import demo_data_generate
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _run(script: str, *args: str, out: Path) -> list[dict]:
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}"
+        f":{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
+    done = subprocess.run(
+        [
+            sys.executable,
+            f"bench/{script}",
+            "--data",
+            "smoke",
+            "--json",
+            str(out),
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| bench |" in done.stdout
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_bench_scripts_run_on_a_small_data_set(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmarks measure PostgreSQL")
+    demo_data_generate(responses=1500, districts_per_province=1, communes_per_unit=1)
+    connection.close()  # the scripts' processes must see committed rows only
+    out = tmp_path / "rows.jsonl"
+    rows = _run("refresh.py", "--new", "300", "--repeat", "1", out=out)
+    assert any(r["figure"].startswith("fold + figures") for r in rows)
+    rows = _run("rebuild.py", "--repeat", "1", "--verify", "--workers", "", out=out)
+    differing = [r for r in rows if r["figure"].startswith("rows differing")]
+    # The hand-written baseline computes exactly the rollup's counts.
+    assert differing and differing[0]["value"] == 0
+    rows = _run("read.py", "--repeat", "2", "--url", "/api/v1/indicators/", out=out)
+    assert any(r["figure"] == "/api/v1/indicators/ queries" for r in rows)
