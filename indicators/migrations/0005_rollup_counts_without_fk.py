@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_scorecard'),
+        ('indicators', '0004_api_order_index'),
         ('surveys', '0003_invitations'),
     ]
 
