@@ -3,31 +3,15 @@ target in a year, open one, see its chart."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from django.db import connections
 
 from indicators.values import values_refresh_dirty
 from surveys.models import Province
+from tests.browser import ARTIFACTS, browser_page, needs_chromium
 from tests.conftest import PASSWORD
 from tests.indicators.test_rankings import _centre
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test
-# makes between browser steps are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Chromium not found at {CHROMIUM} (install it or set CHROMIUM)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -47,33 +31,8 @@ def figures(live_server, rollup):
 
 @pytest.fixture
 def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="vi-VN"
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with browser_page(width=1280, height=900, timeout_ms=15_000) as page:
         yield page
-        context.close()
-        browser.close()
-        # The test's queries ran in Playwright's greenlet, which has its own
-        # database connection: close it, or the test database cannot be dropped.
-        connections.close_all()
 
 
 def test_an_official_filters_to_flagged_provinces_opens_one_and_sees_its_chart(

@@ -2,66 +2,25 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.core.cache import cache
-from django.db import connections
 
 from surveys.models import Response, Source
+from tests.browser import ARTIFACTS, browser_page, needs_chromium
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test
-# makes between browser steps are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Chromium not found at {CHROMIUM} (install it or set CHROMIUM)",
-    ),
-]
+pytestmark = needs_chromium
 
 CRITERIA = 23
 
 
 @pytest.fixture
 def page(live_server, reference_data, settings):
-    from playwright.sync_api import sync_playwright
-
     settings.SURVEY_MIN_FILL_SECONDS = 0
     settings.SURVEY_RATE_LIMIT = 1000
     cache.clear()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        # A phone set to Vietnamese; English is reached by the switch on the page.
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, locale="vi-VN"
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+    # A phone set to Vietnamese; English is reached by the switch on the page.
+    with browser_page(width=360, height=740, timeout_ms=10_000) as page:
         yield page
-        context.close()
-        browser.close()
-        # The test's queries ran in Playwright's greenlet, which has its own
-        # database connection: close it, or the test database cannot be dropped.
-        connections.close_all()
     cache.clear()
 
 
