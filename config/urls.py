@@ -20,3 +20,5 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("indicators.urls")),
 ]
+
+handler400 = "config.views.bad_request"
