@@ -200,12 +200,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # Refuses duplicated keys and deep nesting with a 400 (see the module).
-    "DEFAULT_PARSER_CLASSES": [
-        "surveys.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (an answers object has no form encoding); refuses duplicated
+    # keys and deep nesting with a 400 (see the module).
+    "DEFAULT_PARSER_CLASSES": ["surveys.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -182,10 +182,24 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            _MESSAGES,
+            {"type": "object", "additionalProperties": _MESSAGES},
+        ]
+    }
+)
+class AnswersErrorsField(serializers.JSONField):
+    """Messages about the answers as a whole (missing, not an object), or per
+    criterion code."""
+
+
 class FieldErrorsSerializer(serializers.Serializer):
     """Each bad field with its messages; `answers` maps criterion codes to
-    messages."""
+    messages, or holds messages about the answers as a whole."""
 
-    answers = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+    answers = AnswersErrorsField(required=False)
