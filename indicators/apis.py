@@ -23,6 +23,7 @@ _REFUSED = {
     tags=["indicators"],
     responses={
         200: IndicatorValueSerializer(many=True),
+        400: OpenApiResponse(description="A filter value is not valid."),
         **_REFUSED,
         404: OpenApiResponse(description="No such page."),
     },

@@ -29,8 +29,14 @@ class IndicatorValueFilter(django_filters.FilterSet):
         field_name="period_key",
         label=_("period (2022, 20221 for a quarter, 202203 for a month)"),
     )
+    # A whole year a date can have: 0.0 or 10000 made the date lookup fail (500).
     year = django_filters.NumberFilter(
-        field_name="period_start", lookup_expr="year", label=_("year")
+        field_name="period_start",
+        lookup_expr="year",
+        label=_("year"),
+        min_value=1,
+        max_value=9999,
+        decimal_places=0,
     )
     region = django_filters.CharFilter(method="filter_region", label=_("region code"))
     province = django_filters.CharFilter(

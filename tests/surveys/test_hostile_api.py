@@ -209,3 +209,13 @@ def test_the_survey_form_refuses_a_post_without_its_csrf_token(
     result = browser.post(f"/s/{son_la_centre.code}/", {"uid": str(uuid.uuid4())})
     assert result.status_code == 403
     assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0.0", "0", "10000", "2025.5", "abc"])
+def test_a_year_filter_no_date_can_have_is_a_400_not_a_500(
+    client, national_admin, year
+):
+    client.force_login(national_admin)
+    result = client.get(f"/api/v1/indicators/?year={year}")
+    assert result.status_code == 400
+    assert "year" in result.json()
