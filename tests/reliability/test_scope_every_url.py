@@ -70,7 +70,8 @@ def model_of(name: str):
 
 
 @pytest.fixture
-def son_la_data(son_la_centre, questionnaire, son_la_official):
+def son_la_data(transactional_db, son_la_centre, questionnaire, son_la_official):
+    # Committed: a fold counts what other transactions committed, not the test's.
     response = ResponseFactory(
         agency=son_la_centre, questionnaire=questionnaire, suggestion=MARKER
     )
@@ -116,7 +117,7 @@ def test_the_enumeration_finds_the_staff_endpoints():
     } <= names
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_every_non_public_url_refuses_another_province_or_shows_nothing_of_it(
     client, son_la_data, quang_ninh_official
 ):

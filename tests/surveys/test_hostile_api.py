@@ -3,6 +3,7 @@ what is wrong, and nothing is stored. The corpus is kept here, one case a line."
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 
@@ -211,11 +212,31 @@ def test_the_survey_form_refuses_a_post_without_its_csrf_token(
     assert not Response.objects.exists()
 
 
-@pytest.mark.parametrize("year", ["0.0", "0", "10000", "2025.5", "abc"])
-def test_a_year_filter_no_date_can_have_is_a_400_not_a_500(
-    client, national_admin, year
+@pytest.mark.parametrize(
+    "query",
+    ["year=0.0", "year=0", "year=10000", "year=2025.5", "year=abc",
+     "province_id=0.5", "period=1e300", "agency_id=99999999999", "definition=-1"],
+)  # fmt: skip
+def test_a_filter_value_the_column_cannot_hold_is_a_400_not_a_500(
+    client, national_admin, query
 ):
     client.force_login(national_admin)
-    result = client.get(f"/api/v1/indicators/?year={year}")
+    result = client.get(f"/api/v1/indicators/?{query}")
     assert result.status_code == 400
-    assert "year" in result.json()
+    assert query.split("=")[0] in result.json()
+
+
+@pytest.mark.parametrize("credentials", ["na\x00me:pw", "name:p\x00w"])
+def test_basic_credentials_with_a_nul_character_are_refused_not_a_500(
+    client, credentials
+):
+    token = base64.b64encode(credentials.encode()).decode()
+    result = client.get(
+        "/api/v1/indicators/",
+        HTTP_AUTHORIZATION=f"Basic {token}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # 403 rather than 401: session authentication comes first and sends no
+    # WWW-Authenticate challenge.
+    assert result.status_code == 403
+    assert "Invalid username/password" in result.json()["detail"]
