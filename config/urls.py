@@ -25,3 +25,6 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("indicators.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler404 = "config.views.not_found"

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.defaults import bad_request as default_bad_request
+from django.views.defaults import page_not_found
 
 from surveys.models import Agency
 
@@ -20,3 +25,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"database": "down"}, status=503)
     return JsonResponse({"database": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 page says only "Bad Request"; a body over the upload limit is
+    told apart (413) so that a client knows what to change, as JSON on the API."""
+    if not isinstance(exception, RequestDataTooBig):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("Bad request.")}, status=400)
+        return default_bad_request(request, exception)
+    message = _("The request is too large: at most %(size)d kB are accepted.") % {
+        "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    }
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413)
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """API clients get JSON for an address that matches no route, as for an
+    unknown object."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

@@ -22,7 +22,12 @@ _REFUSED = {
 
 @extend_schema(
     tags=["indicators"],
-    responses={200: IndicatorValueSerializer(many=True), **_REFUSED},
+    responses={
+        200: IndicatorValueSerializer(many=True),
+        400: OpenApiResponse(description="A filter value is not valid."),
+        **_REFUSED,
+        404: OpenApiResponse(description="No such page."),
+    },
 )
 class IndicatorValueListApi(ListAPIView):
     """Figures the caller may see, filtered and paginated; by default those of the

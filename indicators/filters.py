@@ -14,6 +14,11 @@ def _named(choices) -> list[tuple[str, str]]:
     return [(member.name.lower(), member.label) for member in choices]
 
 
+# Ids and keys are integer columns: a fraction or a number past their range made
+# the query fail (500); bounded whole numbers are a 400 instead.
+WHOLE = {"min_value": 0, "max_value": 2**31 - 1, "decimal_places": 0}
+
+
 class IndicatorValueFilter(django_filters.FilterSet):
     """Filters by name rather than by internal number where a name exists
     (`level=province`, `period_kind=year`, `region=TDMNPB`)."""
@@ -28,22 +33,30 @@ class IndicatorValueFilter(django_filters.FilterSet):
     period = django_filters.NumberFilter(
         field_name="period_key",
         label=_("period (2022, 20221 for a quarter, 202203 for a month)"),
+        **WHOLE,
     )
+    # A whole year a date can have: 0.0 or 10000 made the date lookup fail (500).
     year = django_filters.NumberFilter(
-        field_name="period_start", lookup_expr="year", label=_("year")
+        field_name="period_start",
+        lookup_expr="year",
+        label=_("year"),
+        min_value=1,
+        max_value=9999,
+        decimal_places=0,
     )
     region = django_filters.CharFilter(method="filter_region", label=_("region code"))
     province = django_filters.CharFilter(
         method="filter_province",
         label=_("province statistical code (units of both maps unless `map` is given)"),
     )
-    province_id = django_filters.NumberFilter(label=_("province id"))
-    agency_id = django_filters.NumberFilter(label=_("agency id"))
+    province_id = django_filters.NumberFilter(label=_("province id"), **WHOLE)
+    agency_id = django_filters.NumberFilter(label=_("agency id"), **WHOLE)
     status = django_filters.ChoiceFilter(choices=IndicatorValue.Status.choices)
     map = django_filters.ChoiceFilter(choices=Province.Map.choices)
     definition = django_filters.NumberFilter(
         field_name="definition_id",
         label=_("scoring definition id (default: the current definitions)"),
+        **WHOLE,
     )
 
     class Meta:

@@ -10,6 +10,7 @@ that an outage of Redis never costs a submission.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 
@@ -64,23 +65,28 @@ def burst_threshold() -> int:
     )
 
 
+def _window() -> tuple[int, int]:
+    """The current rate window (its number) and the seconds left in it."""
+    length = settings.SURVEY_RATE_WINDOW_SECONDS
+    now = time.time()
+    return int(now // length), max(1, math.ceil(length - now % length))
+
+
 def _count_submission(key: str) -> int | None:
     """Count one submission in the client's current window; None when the cache
-    cannot be reached."""
-    window = settings.SURVEY_RATE_WINDOW_SECONDS
-    cache_key = f"surveys:rate:{key}"
+    cannot be reached.
+
+    Each window has a key of its own that outlives it: incrementing a single key
+    that expires raced with its expiry (Redis's INCR then recreates it without a
+    timeout), and the client was refused for good. A window's key is only ever
+    incremented while it exists."""
+    window, _left = _window()
+    cache_key = f"surveys:rate:{key}:{window}"
     try:
-        cache.add(cache_key, 0, timeout=window)
+        cache.add(cache_key, 0, timeout=2 * settings.SURVEY_RATE_WINDOW_SECONDS)
         return cache.incr(cache_key)
     except ValueError:
-        # The window expired between add and incr: this is its first submission.
-        try:
-            cache.add(cache_key, 1, timeout=window)
-        except Exception:  # noqa: BLE001 - see below
-            logger.warning(
-                "survey rate limit skipped: cache unavailable", exc_info=True
-            )
-            return None
+        # Evicted between add and incr (memory pressure): count it as the first.
         return 1
     except Exception:  # noqa: BLE001 - any cache failure must not cost a response
         logger.warning("survey rate limit skipped: cache unavailable", exc_info=True)
@@ -97,7 +103,7 @@ def rate_flags(request: HttpRequest, *, uid: uuid.UUID | None) -> int:
     if count > settings.SURVEY_RATE_LIMIT:
         if uid is not None and Response.objects.filter(uid=uid).exists():
             return 0
-        raise RateLimited(retry_after=settings.SURVEY_RATE_WINDOW_SECONDS)
+        raise RateLimited(retry_after=_window()[1])
     if count > burst_threshold():
         return Response.Flag.BURST
     return 0

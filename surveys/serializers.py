@@ -63,6 +63,16 @@ class AnswersField(serializers.Field):
         return value
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """DRF's takes an integer for a uid (12 becomes 00000000-...-00000000000c): a
+    client sending a number has a bug, and two such clients would collide."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class ScaleItemSerializer(serializers.Serializer):
     value = serializers.IntegerField(help_text="0 means 'does not apply'.")
     label = serializers.CharField()
@@ -95,7 +105,7 @@ class QuestionnaireSerializer(serializers.Serializer):
 
 
 class ResponseInSerializer(serializers.Serializer):
-    uid = serializers.UUIDField(
+    uid = StrictUUIDField(
         help_text="Chosen by the client, once per response; retrying with the same "
         "uid and content answers 200 with the stored response."
     )
@@ -172,10 +182,24 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+_MESSAGES = {"type": "array", "items": {"type": "string"}}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            _MESSAGES,
+            {"type": "object", "additionalProperties": _MESSAGES},
+        ]
+    }
+)
+class AnswersErrorsField(serializers.JSONField):
+    """Messages about the answers as a whole (missing, not an object), or per
+    criterion code."""
+
+
 class FieldErrorsSerializer(serializers.Serializer):
     """Each bad field with its messages; `answers` maps criterion codes to
-    messages."""
+    messages, or holds messages about the answers as a whole."""
 
-    answers = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+    answers = AnswersErrorsField(required=False)

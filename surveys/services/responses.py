@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 NOT_ANSWERED = "-"
 SCALE_VALUES = range(0, 6)
 EARLIEST_SERVICE_DATE = dt.date(2000, 1, 1)
+# Control characters other than tab and line breaks: no keyboard types them, and
+# they garble exports and terminals (an ESC sequence recolours a reader's screen).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # What makes two submissions with the same uid "the same response": a retry must
 # repeat all of it. `responded_on` is compared only when the client gave it.
@@ -201,7 +205,11 @@ def response_errors(
         if value is not None and value not in values:
             errors[name] = [_("Not one of the choices.")]
     limit = settings.SURVEY_SUGGESTION_MAX_LENGTH
-    if len(suggestion) > limit:
+    if CONTROL_CHARACTERS.search(suggestion):
+        errors["suggestion"] = [
+            _("The suggestion contains control characters; remove them.")
+        ]
+    elif len(suggestion) > limit:
         errors["suggestion"] = [
             _("Keep the suggestion to %(limit)d characters (it has %(length)d).")
             % {"limit": limit, "length": len(suggestion)}

@@ -168,7 +168,7 @@ def test_above_the_hard_limit_it_answers_429_and_stores_nothing(
     assert [api(p).status_code for p in accepted] == [201, 201]
     refused = api(api_payload(questionnaire, son_la_centre))
     assert refused.status_code == 429
-    assert int(refused["Retry-After"]) == settings.SURVEY_RATE_WINDOW_SECONDS
+    assert 0 < int(refused["Retry-After"]) <= settings.SURVEY_RATE_WINDOW_SECONDS
     assert Response.objects.count() == 2
     # A retry of a stored response still gets its answer.
     assert api(accepted[0]).status_code == 200
