@@ -87,4 +87,4 @@ def test_no_address_agent_or_token_is_stored_in_the_clear(
     keys = redis.Redis.from_url(settings.REDIS_URL).keys("*surveys:rate*")
     assert keys
     assert not [k for k in keys if ADDRESS.encode() in k or b"SecretPhone" in k]
-    assert all(re.search(rb"[0-9a-f]{64}$", k) for k in keys)
+    assert all(re.search(rb"[0-9a-f]{64}:[0-9]+$", k) for k in keys)
