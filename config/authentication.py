@@ -5,6 +5,7 @@ passed it to the user lookup, which failed with a 500 (found by Schemathesis).""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -14,3 +15,9 @@ class BasicAuthentication(authentication.BasicAuthentication):
         if "\x00" in userid or "\x00" in password:
             raise AuthenticationFailed(_("Invalid username/password."))
         return super().authenticate_credentials(userid, password, request)
+
+
+class BasicAuthenticationScheme(BasicScheme):
+    """Documents the class above in the API schema as HTTP Basic, like DRF's."""
+
+    target_class = BasicAuthentication
