@@ -9,16 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import (
-    BasicAuthentication,
-    SessionAuthentication,
-    TokenAuthentication,
-)
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from config.authentication import BasicAuthentication
 from surveys import selectors
 from surveys.dossiers import COLUMNS, MAX_NUMBER_LENGTH, dossiers_store
 from surveys.qr import qr_svg
@@ -95,9 +92,11 @@ class DossierPushApi(_StaffApi):
         request=DossierRecordSerializer(many=True),
         responses={
             200: DossierStoredSerializer,
+            # Two shapes: `errors` (each bad record with its field) or `detail`
+            # (a body that is not JSON at all), so no single schema is declared.
             400: OpenApiResponse(
-                DossierRefusedSerializer,
-                description="Nothing stored; each bad record with its field.",
+                description="Nothing stored: `errors` lists each bad record with "
+                "its field and problem, or `detail` says why the body is not JSON."
             ),
             401: OpenApiResponse(description="Not signed in."),
             403: OpenApiResponse(description="Not staff, or no scope."),
@@ -166,6 +165,9 @@ class DossierInvitationApi(_StaffApi):
         request=DossierInvitationInSerializer,
         responses={
             200: DossierInvitationOutSerializer,
+            400: OpenApiResponse(description="No dossier number, or one too long."),
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(description="Not staff, or no scope."),
             404: OpenApiResponse(description="No such dossier in the caller's scope."),
             409: OpenApiResponse(description="The dossier is not resolved."),
         },

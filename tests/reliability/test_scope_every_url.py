@@ -14,7 +14,7 @@ from django.urls.resolvers import RoutePattern
 
 from indicators.models import IndicatorValue
 from indicators.rollup import rollup_refresh
-from surveys.models import InvitationBatch, Response
+from surveys.models import Agency, InvitationBatch, Response
 from tests.factories import ResponseFactory
 
 # Routes anyone may open, by name: pages for citizens, the API's public half,
@@ -101,6 +101,10 @@ def fill(name: str, params: list[str], data: dict) -> dict[str, str]:
             values[param] = "surveys"
         elif param == "kind":
             values[param] = "png"
+        elif param == "level":
+            values[param] = "1"  # Level.AGENCY: Sơn La's service centre below
+        elif param == "unit_id":
+            values[param] = str(data[Agency].pk)
         else:
             values[param] = "14-centre" if "agency" in param else str(uuid.uuid4())
     return values
