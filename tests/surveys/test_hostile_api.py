@@ -197,7 +197,8 @@ def test_a_10_mb_form_post_is_refused_with_413_saying_why(client, son_la_centre)
         {"uid": str(uuid.uuid4()), "suggestion": "x" * 10_000_000},
     )
     assert result.status_code == 413
-    assert "too large" in result.content.decode()
+    # The page speaks Vietnamese unless the citizen asks otherwise.
+    assert "Yêu cầu quá lớn" in result.content.decode()
     assert not Response.objects.exists()
 
 
