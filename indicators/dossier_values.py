@@ -31,6 +31,7 @@ from indicators.models import (
     ScoringDefinition,
 )
 from indicators.values import (
+    _COMPUTED_COLUMNS,
     _KEY,
     _UNITS,
     POOLED_NAME_EN,
@@ -63,24 +64,8 @@ _KEYS_ALL = (
     "SELECT level, unit_id, period_kind, period_key FROM indicators_dossiercount"
 )
 
-_COLUMNS = [
-    "value",
-    "respondents",
-    "ci_low",
-    "ci_high",
-    "elements",
-    "criteria",
-    "threshold",
-    "status",
-    "computed_at",
-    "map",
-    "region_id",
-    "province_id",
-    "agency_id",
-    "name_vi",
-    "name_en",
-    "period_start",
-]
+# The same figure columns as satisfaction: one upsert shape for every indicator.
+_COLUMNS = _COMPUTED_COLUMNS
 
 
 def dossier_definition() -> ScoringDefinition | None:
