@@ -58,40 +58,49 @@ WITH r AS (
       FROM r JOIN surveys_criterion c ON c.questionnaire_id = r.questionnaire_id
      WHERE substr(r.answers, c.position, 1) BETWEEN '0' AND '5'
      GROUP BY 1, 2, 3
+), by_province AS (
+    SELECT COALESCE(a.province_id, 0) AS province_id, b.month, b.criterion_id,
+           SUM(b.n0) AS n0, SUM(b.n1) AS n1, SUM(b.n2) AS n2,
+           SUM(b.n3) AS n3, SUM(b.n4) AS n4, SUM(b.n5) AS n5
+      FROM base b JOIN surveys_agency a ON a.id = b.agency_id
+     GROUP BY 1, 2, 3
 ), units AS (
-    SELECT a.id AS agency_id, e.era, 1 AS level, a.id AS unit_id
-      FROM surveys_agency a, (VALUES (0), (1)) e(era)
-    UNION ALL
-    SELECT a.id, e.era, 4, 0 FROM surveys_agency a, (VALUES (0), (1)) e(era)
-    UNION ALL
-    SELECT a.id, e.era, 2, f.id
-      FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
-     CROSS JOIN (VALUES (0), (1)) e(era)
+    SELECT p.id AS province_id, e.era, 2 AS level, f.id AS unit_id
+      FROM surveys_province p CROSS JOIN (VALUES (0), (1)) e(era)
       JOIN surveys_province f ON f.id = CASE
            WHEN p.map = 2008 AND e.era = 1 THEN p.successor_id ELSE p.id END
     UNION ALL
-    SELECT a.id, 0, 2, p.successor_id
-      FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
+    SELECT p.id, 0, 2, p.successor_id FROM surveys_province p
      WHERE p.map = 2008 AND p.successor_id IS NOT NULL
     UNION ALL
-    SELECT a.id, e.era, 3, f.region_id
-      FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
-     CROSS JOIN (VALUES (0), (1)) e(era)
+    SELECT p.id, e.era, 3, f.region_id
+      FROM surveys_province p CROSS JOIN (VALUES (0), (1)) e(era)
       JOIN surveys_province f ON f.id = CASE
            WHEN p.map = 2008 AND e.era = 1 THEN p.successor_id ELSE p.id END
      WHERE f.region_id IS NOT NULL
+    UNION ALL
+    SELECT p.id, e.era, 4, 0 FROM surveys_province p, (VALUES (0), (1)) e(era)
+    UNION ALL
+    SELECT 0, e.era, 4, 0 FROM (VALUES (0), (1)) e(era)
+), fanned AS (
+    SELECT 1 AS level, agency_id AS unit_id, month, criterion_id,
+           n0, n1, n2, n3, n4, n5
+      FROM base
+    UNION ALL
+    SELECT u.level, u.unit_id, b.month, b.criterion_id,
+           b.n0, b.n1, b.n2, b.n3, b.n4, b.n5
+      FROM by_province b JOIN units u ON u.province_id = b.province_id
+       AND u.era = CASE WHEN b.month >= 202507 THEN 1 ELSE 0 END
 )
-SELECT u.level, u.unit_id, k.kind AS period_kind,
-       CASE k.kind WHEN 1 THEN b.month
-            WHEN 2 THEN (b.month / 100) * 10 + ((b.month % 100) + 2) / 3
-            ELSE b.month / 100 END AS period_key,
-       b.criterion_id,
-       SUM(b.n0) AS n0, SUM(b.n1) AS n1, SUM(b.n2) AS n2,
-       SUM(b.n3) AS n3, SUM(b.n4) AS n4, SUM(b.n5) AS n5
-  FROM base b
-  JOIN units u ON u.agency_id = b.agency_id
-   AND u.era = CASE WHEN b.month >= 202507 THEN 1 ELSE 0 END
- CROSS JOIN (VALUES (1), (2), (3)) k(kind)
+SELECT f.level, f.unit_id, k.kind AS period_kind,
+       CASE k.kind WHEN 1 THEN f.month
+            WHEN 2 THEN (f.month / 100) * 10 + ((f.month % 100) + 2) / 3
+            ELSE f.month / 100 END AS period_key,
+       f.criterion_id,
+       SUM(f.n0) AS n0, SUM(f.n1) AS n1, SUM(f.n2) AS n2,
+       SUM(f.n3) AS n3, SUM(f.n4) AS n4, SUM(f.n5) AS n5
+  FROM fanned f CROSS JOIN (VALUES (1), (2), (3)) k(kind)
+ WHERE f.level <> 1 OR k.kind <> 1  -- agencies: by quarter and year
  GROUP BY 1, 2, 3, 4, 5
 """
 

@@ -154,17 +154,17 @@ def _fold(cursor, sql: _Sql) -> int:
     )
     empty = " AND ".join(f"{n} = 0" for n in FIELDS)
     cursor.execute(f"DELETE FROM {BASE} WHERE {empty}", [])
-    fan = rollup._FAN_FROM.format(base="dossier_delta")
+    fan = rollup.fan_from("dossier_delta", FIELDS)
     sums = ", ".join(f"SUM(b.{n})" for n in FIELDS)
     cursor.execute(
         f"INSERT INTO {COUNTS} ({_KEY}, {columns})"
-        f" SELECT t.level, t.unit_id, k.kind, {rollup._PERIOD_KEY}, {sums}{fan}"
+        f" SELECT b.level, b.unit_id, k.kind, {rollup._PERIOD_KEY}, {sums}{fan}"
         " GROUP BY 1, 2, 3, 4"
         f" ON CONFLICT ({_KEY}) DO UPDATE SET "
         + ", ".join(f"{n} = {COUNTS}.{n} + excluded.{n}" for n in FIELDS),
         [],
     )
-    touched = f"SELECT DISTINCT t.level, t.unit_id, k.kind, {rollup._PERIOD_KEY}{fan}"
+    touched = f"SELECT DISTINCT b.level, b.unit_id, k.kind, {rollup._PERIOD_KEY}{fan}"
     cursor.execute(
         f"INSERT INTO {DIRTY} ({_KEY}) {touched} ON CONFLICT ({_KEY}) DO NOTHING", []
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators.models import Level, Reconciliation
+from indicators.models import Level, PeriodKind, Reconciliation
 from surveys.models import MAP_2025_STARTS, Province, Response
 
 logger = logging.getLogger(__name__)
@@ -236,33 +236,30 @@ def _base_respondents_sql(d: _Dialect, source: str) -> str:
     )
 
 
-# The units a response about an agency counts for, before (era 0) and from (era 1)
-# the 2025 map: the agency, the nation, the province in force, the 2025 unit when
-# that differs, and the region of the province in force.
+# The units a response counts for, other than its agency, by the province of the
+# agency before (era 0) and from (era 1) the 2025 map: the province in force, the
+# 2025 unit when that differs, the region of the province in force, and the nation.
+# Agencies without a province (ministries) are province 0: the nation only.
 _ERAS = "(SELECT 0 AS era UNION ALL SELECT 1)"
 _IN_FORCE = (
     "CASE WHEN e.era = 0 AND p.map = 2008 THEN p.id"
     " WHEN p.map = 2008 THEN p.successor_id ELSE p.id END"
 )
-_TARGETS = f"""
-SELECT a.id AS agency_id, e.era, {Level.AGENCY} AS level, a.id AS unit_id
-  FROM surveys_agency a CROSS JOIN {_ERAS} e
+_PROVINCE_TARGETS = f"""
+SELECT p.id AS province_id, e.era, {Level.PROVINCE} AS level, {_IN_FORCE} AS unit_id
+  FROM surveys_province p CROSS JOIN {_ERAS} e
 UNION ALL
-SELECT a.id, e.era, {Level.NATION}, 0 FROM surveys_agency a CROSS JOIN {_ERAS} e
-UNION ALL
-SELECT a.id, e.era, {Level.PROVINCE}, {_IN_FORCE}
-  FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
-  CROSS JOIN {_ERAS} e
-UNION ALL
-SELECT a.id, 0, {Level.PROVINCE}, p.successor_id
-  FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
+SELECT p.id, 0, {Level.PROVINCE}, p.successor_id FROM surveys_province p
  WHERE p.map = 2008 AND p.successor_id IS NOT NULL
 UNION ALL
-SELECT a.id, e.era, {Level.REGION}, f.region_id
-  FROM surveys_agency a JOIN surveys_province p ON p.id = a.province_id
-  CROSS JOIN {_ERAS} e
+SELECT p.id, e.era, {Level.REGION}, f.region_id
+  FROM surveys_province p CROSS JOIN {_ERAS} e
   JOIN surveys_province f ON f.id = {_IN_FORCE}
  WHERE f.region_id IS NOT NULL
+UNION ALL
+SELECT p.id, e.era, {Level.NATION}, 0 FROM surveys_province p CROSS JOIN {_ERAS} e
+UNION ALL
+SELECT 0, e.era, {Level.NATION}, 0 FROM {_ERAS} e
 """
 _KINDS = "(SELECT 1 AS kind UNION ALL SELECT 2 UNION ALL SELECT 3)"
 _PERIOD_KEY = (
@@ -270,13 +267,57 @@ _PERIOD_KEY = (
     " WHEN 2 THEN (b.month / 100) * 10 + ((b.month %% 100) + 2) / 3"
     " ELSE b.month / 100 END"
 )
-_FAN_FROM = (
-    " FROM {base} b"
-    f" JOIN ({_TARGETS}) t ON t.agency_id = b.agency_id"
-    f" AND t.era = CASE WHEN b.month >= {MONTH_2025} THEN 1 ELSE 0 END"
-    f" CROSS JOIN {_KINDS} k"
-    " WHERE t.unit_id IS NOT NULL"
-)
+
+
+def fan_from(
+    base: str, sums: tuple[str, ...], key: str = "", *, agency_months: bool = True
+) -> str:
+    """FROM clause of a base of (agency_id, month, [key,] sums) fanned out to every
+    unit (`b.level`, `b.unit_id`) and period (`k.kind` and `_PERIOD_KEY`), with the
+    base's `key` and `sums` columns. Without `agency_months`, agencies are counted
+    by quarter and year only.
+
+    Agency rows come straight from the base; every other level from the base
+    summed per province first. A base holds one row per agency and month (and
+    criterion); with hundreds of agencies per province the province sums are two
+    orders of magnitude fewer rows to fan out four ways.
+    """
+    k = f" b.{key}," if key else ""
+    kp = f" bp.{key}," if key else ""
+    plain = ", ".join(f"b.{c}" for c in sums)
+    summed = ", ".join(f"SUM(b.{c}) AS {c}" for c in sums)
+    from_province = ", ".join(f"bp.{c}" for c in sums)
+    group = "1, 2, 3" if key else "1, 2"
+    source = (
+        f"SELECT {Level.AGENCY} AS level, b.agency_id AS unit_id, b.month,{k}"
+        f" {plain} FROM {base} b"
+        " UNION ALL"
+        f" SELECT t.level, t.unit_id, bp.month,{kp} {from_province} FROM ("
+        f"SELECT COALESCE(a.province_id, 0) AS province_id, b.month,{k}"
+        f" {summed} FROM {base} b JOIN surveys_agency a ON a.id = b.agency_id"
+        f" GROUP BY {group}) bp"
+        f" JOIN ({_PROVINCE_TARGETS}) t ON t.province_id = bp.province_id"
+        f" AND t.era = CASE WHEN bp.month >= {MONTH_2025} THEN 1 ELSE 0 END"
+        " WHERE t.unit_id IS NOT NULL"
+    )
+    where = ""
+    if not agency_months:
+        where = f" WHERE b.level <> {Level.AGENCY} OR k.kind <> {PeriodKind.MONTH}"
+    return f" FROM ({source}) b CROSS JOIN {_KINDS} k{where}"
+
+
+# Satisfaction is counted per agency by quarter and year, not by month: an
+# agency's month holds a handful of answers per criterion (below the minimum
+# respondents of a figure), yet per-criterion agency months were nearly half of
+# the rollup's rows and of a fold's writes (docs/performance.md).
+
+
+def _fan_criteria(base: str) -> str:
+    return fan_from(base, LEVELS, key="criterion_id", agency_months=False)
+
+
+def _fan_respondents(base: str) -> str:
+    return fan_from(base, ("respondents",), key="questionnaire_id", agency_months=False)
 
 
 def _fan_out(
@@ -297,17 +338,17 @@ def _fan_out(
         )
     cursor.execute(
         f"INSERT INTO {cc} ({key}, criterion_id, {', '.join(LEVELS)})"
-        f" SELECT t.level, t.unit_id, k.kind, {_PERIOD_KEY}, b.criterion_id, {sums}"
-        + _FAN_FROM.format(base=base_cc)
+        f" SELECT b.level, b.unit_id, k.kind, {_PERIOD_KEY}, b.criterion_id, {sums}"
+        + _fan_criteria(base_cc)
         + " GROUP BY 1, 2, 3, 4, 5"
         + on_cc,
         [],
     )
     cursor.execute(
         f"INSERT INTO {rc} ({key}, questionnaire_id, respondents)"
-        f" SELECT t.level, t.unit_id, k.kind, {_PERIOD_KEY}, b.questionnaire_id,"
+        f" SELECT b.level, b.unit_id, k.kind, {_PERIOD_KEY}, b.questionnaire_id,"
         " SUM(b.respondents)"
-        + _FAN_FROM.format(base=base_rc)
+        + _fan_respondents(base_rc)
         + " GROUP BY 1, 2, 3, 4, 5"
         + on_rc,
         [],
@@ -319,9 +360,9 @@ def _mark_dirty(cursor, *, base_rc: str) -> int:
     key = "level, unit_id, period_kind, period_key, questionnaire_id"
     cursor.execute(
         f"INSERT INTO {DIRTY} ({key})"
-        f" SELECT DISTINCT t.level, t.unit_id, k.kind, {_PERIOD_KEY},"
+        f" SELECT DISTINCT b.level, b.unit_id, k.kind, {_PERIOD_KEY},"
         " b.questionnaire_id"
-        + _FAN_FROM.format(base=base_rc)
+        + _fan_respondents(base_rc)
         + f" ON CONFLICT ({key}) DO NOTHING",
         [],
     )
@@ -332,8 +373,8 @@ def _drop_zero_rows(cursor, *, base_rc: str) -> None:
     """Remove rows a review emptied, so that the rollup holds exactly the rows a
     rebuild would. Only the units and periods of this fold are looked up."""
     touched = (
-        f"SELECT DISTINCT t.level, t.unit_id, k.kind, {_PERIOD_KEY}"
-        + _FAN_FROM.format(base=base_rc)
+        f"SELECT DISTINCT b.level, b.unit_id, k.kind, {_PERIOD_KEY}"
+        + _fan_respondents(base_rc)
     )
     key = "(level, unit_id, period_kind, period_key)"
     zero = " AND ".join(f"{n} = 0" for n in LEVELS)
@@ -442,6 +483,7 @@ def rollup_refresh(*, pause_seconds: float = 0) -> FoldResult:
         staged, negative = cursor.fetchone()
         dirty = 0
         if staged:
+            d.bulk(cursor)
             d.temp_table(
                 cursor,
                 "rollup_base_cc",
@@ -566,46 +608,60 @@ def rollup_rebuild_finish(*, cutoff: str) -> bool:
     Runs once per rebuild: a second run, or one for a superseded rebuild, does
     nothing and returns False.
     """
-    d = _Dialect()
     with transaction.atomic(), connection.cursor() as cursor:
-        _, running, _ = d.lock_state(cursor)
-        if running != cutoff:
-            return False
-        marks = Marks.decode(cutoff)
-        d.bulk(cursor)
-        key = "level, unit_id, period_kind, period_key, questionnaire_id"
-        # Units and periods that lose all their counts must be recomputed too.
-        cursor.execute(
-            f"INSERT INTO {DIRTY} ({key}) SELECT {key} FROM {RC} WHERE true"
-            f" ON CONFLICT ({key}) DO NOTHING",
-            [],
-        )
-        cursor.execute(f"DELETE FROM {CC}", [])
-        cursor.execute(f"DELETE FROM {RC}", [])
-        _fan_out(cursor, base_cc=BASE_CC, base_rc=BASE_RC, cc=CC, rc=RC, add=False)
-        _mark_dirty(cursor, base_rc=BASE_RC)
-        cursor.execute(f"DELETE FROM {BASE_CC}", [])
-        cursor.execute(f"DELETE FROM {BASE_RC}", [])
-        now = timezone.now()
-        cursor.execute(
-            "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
-            " snapshot = %s, rebuilt_at = %s, refreshed_at = %s,"
-            " rebuild_cutoff = NULL, rebuild_started_at = NULL WHERE id = 1",
-            [marks.response, marks.review, marks.snapshot, now, now],
-        )
-    _after_fold()
+        finished = _swap_in(cursor, cutoff, base_cc=BASE_CC, base_rc=BASE_RC)
+        if finished:
+            cursor.execute(f"DELETE FROM {BASE_CC}", [])
+            cursor.execute(f"DELETE FROM {BASE_RC}", [])
+    if finished:
+        _after_fold()
+    return finished
+
+
+def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
+    d = _Dialect()
+    _, running, _ = d.lock_state(cursor)
+    if running != cutoff:
+        return False
+    marks = Marks.decode(cutoff)
+    d.bulk(cursor)
+    key = "level, unit_id, period_kind, period_key, questionnaire_id"
+    # Units and periods that lose all their counts must be recomputed too.
+    cursor.execute(
+        f"INSERT INTO {DIRTY} ({key}) SELECT {key} FROM {RC} WHERE true"
+        f" ON CONFLICT ({key}) DO NOTHING",
+        [],
+    )
+    cursor.execute(f"DELETE FROM {CC}", [])
+    cursor.execute(f"DELETE FROM {RC}", [])
+    _fan_out(cursor, base_cc=base_cc, base_rc=base_rc, cc=CC, rc=RC, add=False)
+    _mark_dirty(cursor, base_rc=base_rc)
+    now = timezone.now()
+    cursor.execute(
+        "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
+        " snapshot = %s, rebuilt_at = %s, refreshed_at = %s,"
+        " rebuild_cutoff = NULL, rebuild_started_at = NULL WHERE id = 1",
+        [marks.response, marks.review, marks.snapshot, now, now],
+    )
     return True
 
 
 def rollup_rebuild() -> str:
     """Rebuild the whole rollup synchronously, in one process, to the same result as
-    the per-province tasks (`python manage.py refresh_indicators --full`)."""
+    the per-province tasks (`python manage.py refresh_indicators --full`).
+
+    One statement over all responses, into temporary tables (no index, no
+    write-ahead log, nothing that can conflict): in one process it beats a scan
+    per province into the shared scratch tables."""
     cutoff = rollup_rebuild_begin()
-    # One statement over all responses: in one process it beats a scan per province.
     with transaction.atomic(), connection.cursor() as cursor:
-        marks = Marks.decode(cutoff)
-        _build_base(cursor, _Dialect(), marks, base_cc=BASE_CC, base_rc=BASE_RC)
-    rollup_rebuild_finish(cutoff=cutoff)
+        base = {"base_cc": "rebuild_base_cc", "base_rc": "rebuild_base_rc"}
+        _build_base(cursor, _Dialect(), Marks.decode(cutoff), temp=True, **base)
+        finished = _swap_in(cursor, cutoff, **base)
+        for name in base.values():
+            cursor.execute(f"DROP TABLE {name}", [])
+    if finished:
+        _after_fold()
     return cutoff
 
 

@@ -86,6 +86,8 @@ class RollupBuilder:
         counts [n0..n5] per criterion code; criteria left out were not asked."""
         for level, unit_id in self.units_of(agency):
             for kind, key in periods_of(month):
+                if level == Level.AGENCY and kind == PeriodKind.MONTH:
+                    continue  # agencies are counted by quarter and year
                 unit_key = (level, unit_id, kind, key)
                 self.respondents[unit_key] += respondents
                 for code, counts in criteria.items():

@@ -63,10 +63,17 @@ def test_the_same_answers_give_the_same_figures_at_every_level(hand_example):
     agency = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
     province = _year_value(level=Level.PROVINCE, unit_id=hand_example.province_id)
     nation = _year_value(level=Level.NATION, unit_id=0)
-    month = IndicatorValue.objects.get(
-        level=Level.AGENCY, unit_id=hand_example.id, period_key=202203
+    quarter = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=hand_example.id, period_key=20221
     )
-    assert agency.value == province.value == nation.value == month.value
+    month = IndicatorValue.objects.get(
+        level=Level.PROVINCE, unit_id=hand_example.province_id, period_key=202203
+    )
+    assert agency.value == province.value == nation.value == quarter.value
+    assert month.value == agency.value
+    assert not IndicatorValue.objects.filter(
+        level=Level.AGENCY, period_kind=PeriodKind.MONTH
+    ).exists()
     assert province.province_id == hand_example.province_id
     assert agency.province_id == hand_example.province_id
     assert agency.agency_id == hand_example.id

@@ -56,17 +56,30 @@ def test_answers_are_counted_by_level_and_flagged_responses_nowhere(
     result = rollup_refresh()
 
     assert result.folded and result.changes == 2
-    agency = (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202203)
+    # Agencies are counted by quarter and year: a month of one agency is too few
+    # answers for a figure.
+    agency = (Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20221)
     assert counts(*agency, criteria[0]) == (0, 0, 0, 0, 1, 1)
     # "Does not apply" is kept in n0; the left-out answer counts nowhere.
     assert counts(*agency, criteria[20]) == (1, 0, 0, 0, 1, 0)
     assert counts(*agency, criteria[21]) == (0, 0, 0, 0, 1, 0)
     assert counts(*agency, criteria[22]) == (0, 0, 0, 1, 1, 0)
     assert respondents(*agency, questionnaire) == 2
-    # The same counts in the quarter and the year, and for the nation.
+    # The same counts in the year, and for the nation, by month too.
     assert counts(
-        Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20221, criteria[0]
+        Level.AGENCY, son_la_centre.id, PeriodKind.YEAR, 2022, criteria[0]
     ) == (0, 0, 0, 0, 1, 1)
+    assert not CriterionCount.objects.filter(
+        level=Level.AGENCY, period_kind=PeriodKind.MONTH
+    ).exists()
+    assert counts(Level.NATION, 0, PeriodKind.MONTH, 202203, criteria[0]) == (
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+    )
     assert respondents(Level.NATION, 0, PeriodKind.YEAR, 2022, questionnaire) == 2
     assert counts(Level.NATION, 0, PeriodKind.YEAR, 2022, criteria[0]) == (
         0,
@@ -87,7 +100,7 @@ def test_reviews_move_counts_after_the_next_refresh(
     respond(son_la_centre, "2022-03-16", "5" * 23)
     flagged = respond(son_la_centre, "2022-03-17", "1" * 23, flags=1)
     rollup_refresh()
-    month = (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202203)
+    month = (Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20221)
     assert counts(*month, criteria[0]) == (0, 0, 0, 0, 1, 1)
 
     review(accepted, SUSPICIOUS)
@@ -201,12 +214,13 @@ def test_a_refresh_marks_what_it_touched_dirty_and_moves_the_marks(
         )
     )
     son_la = son_la_centre.province
-    assert (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202401) in dirty
+    assert (Level.AGENCY, son_la_centre.id, PeriodKind.QUARTER, 20241) in dirty
+    assert (Level.AGENCY, son_la_centre.id, PeriodKind.MONTH, 202401) not in dirty
     assert (Level.PROVINCE, son_la.id, PeriodKind.QUARTER, 20241) in dirty
     assert (Level.PROVINCE, son_la.successor_id, PeriodKind.YEAR, 2024) in dirty
     assert (Level.REGION, son_la.region_id, PeriodKind.YEAR, 2024) in dirty
     assert (Level.NATION, 0, PeriodKind.MONTH, 202401) in dirty
-    assert len(dirty) == 5 * 3
+    assert len(dirty) == 5 * 3 - 1  # five units by three periods, no agency month
     state = RollupState.objects.get(pk=1)
     assert state.response_mark > 0 and state.refreshed_at is not None
     assert Region.objects.filter(pk=son_la.region_id).exists()
