@@ -10,6 +10,7 @@ follow the new responses, not the history.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,8 @@ def add_responses(count: int, seed: int) -> int:
         agencies=_AGENCIES,
         procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
         seed=seed,
+        # New responses are about recent visits: the last 30 days.
+        first_day=timezone.localdate() - dt.timedelta(days=30),
         last_day=timezone.localdate(),
     )
     responses_bulk_load(rows, progress=lambda done: None)

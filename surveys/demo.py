@@ -171,19 +171,20 @@ def demo_rows(
     procedure_ids: list[int],
     seed: int,
     last_day: dt.date,
+    first_day: dt.date = FIRST_DAY,
     ordered_uids: bool = False,
 ) -> Iterator[tuple]:
     """Yield `count` response rows in COLUMNS order, without touching the database
     (the rows are consumed inside a COPY)."""
     rng = random.Random(seed + 1)
     pool = AnswerPool(criteria, rng)
-    span = (last_day - FIRST_DAY).days
+    span = (last_day - first_day).days
     channels = list(CHANNEL_WEIGHTS)
     weights = list(CHANNEL_WEIGHTS.values())
     tz = timezone.get_current_timezone()
     for number in range(count):
         agency = rng.choice(agencies)
-        day = FIRST_DAY + dt.timedelta(days=rng.randrange(span + 1))
+        day = first_day + dt.timedelta(days=rng.randrange(span + 1))
         if agency.until and day >= agency.until:
             day = agency.until - dt.timedelta(days=rng.randrange(1, 900))
         if agency.since and day < agency.since:
