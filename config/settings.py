@@ -237,6 +237,10 @@ SURVEY_BURST_THRESHOLD = env_int("SURVEY_BURST_THRESHOLD", 0)
 # X-Forwarded-For only when this is set (a client could forge it otherwise).
 SURVEY_TRUSTED_PROXIES = env_int("SURVEY_TRUSTED_PROXIES", 0)
 SURVEY_INVITATION_MAX_AGE_DAYS = env_int("SURVEY_INVITATION_MAX_AGE_DAYS", 365)
+# Seconds each process remembers the questionnaire, agencies and procedures it
+# read for submissions (0: read them every time). Edits through Django are seen at
+# once by the process that made them, by the others within this many seconds.
+SURVEY_REFERENCE_CACHE_SECONDS = env_int("SURVEY_REFERENCE_CACHE_SECONDS", 60)
 INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
 
 LOGGING = {

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from surveys.dossiers import dossier_number_hash
@@ -18,10 +25,49 @@ from surveys.models import (
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.scope import scope_filter, scope_for
 
+T = TypeVar("T")
+
+# Every submission reads its questionnaire (with elements and criteria), agency
+# and procedure: five queries for data that changes a few times a year. Each
+# process keeps what it read for SURVEY_REFERENCE_CACHE_SECONDS; saving or deleting
+# one of these rows empties it at once in that process, and within that many
+# seconds in the others (also after a bulk update, which sends no signal).
+_recent: dict[tuple, tuple[float, object]] = {}
+_recent_lock = threading.Lock()
+
+
+def _remembered(key: tuple, load: Callable[[], T]) -> T:
+    seconds = settings.SURVEY_REFERENCE_CACHE_SECONDS
+    if seconds <= 0:
+        return load()
+    now = time.monotonic()
+    with _recent_lock:
+        hit = _recent.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]  # type: ignore[return-value]
+    value = load()
+    with _recent_lock:
+        _recent[key] = (now + seconds, value)
+    return value
+
+
+def reference_cache_clear(**_kwargs) -> None:
+    with _recent_lock:
+        _recent.clear()
+
+
+for _model in (Questionnaire, Criterion, Agency, Procedure):
+    post_save.connect(reference_cache_clear, sender=_model, weak=False)
+    post_delete.connect(reference_cache_clear, sender=_model, weak=False)
+
 
 def questionnaire_current(code: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | None:
     """The current version of a questionnaire, with its elements and criteria
-    loaded, or None."""
+    loaded, or None. Remembered for a while: treat it as read-only."""
+    return _remembered(("questionnaire", code), lambda: _questionnaire_load(code))
+
+
+def _questionnaire_load(code: str) -> Questionnaire | None:
     questionnaire = (
         Questionnaire.objects.filter(code=code, is_current=True)
         .prefetch_related("elements", "criteria")
@@ -56,12 +102,15 @@ def scale_labels(questionnaire: Questionnaire, language: str) -> list[dict]:
 
 
 def agency_for_survey(code: str) -> Agency | None:
-    """An agency citizens can rate, by its code."""
-    return Agency.objects.filter(code=code, active=True).first()
+    """An agency citizens can rate, by its code (remembered for a while)."""
+    return _remembered(
+        ("agency", code), Agency.objects.filter(code=code, active=True).first
+    )
 
 
 def procedure_by_code(code: str) -> Procedure | None:
-    return Procedure.objects.filter(code=code).first()
+    """A procedure by its code (remembered for a while)."""
+    return _remembered(("procedure", code), Procedure.objects.filter(code=code).first)
 
 
 def agencies_visible(user) -> QuerySet[Agency]:

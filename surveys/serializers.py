@@ -18,7 +18,11 @@ from surveys.models import (
     Questionnaire,
     RespondentType,
 )
-from surveys.selectors import questionnaire_current
+from surveys.selectors import (
+    agency_for_survey,
+    procedure_by_code,
+    questionnaire_current,
+)
 
 
 def _named_choices(choices) -> dict[str, int]:
@@ -148,7 +152,7 @@ class ResponseInSerializer(serializers.Serializer):
         return questionnaire
 
     def validate_agency(self, code: str) -> Agency:
-        agency = Agency.objects.filter(code=code, active=True).first()
+        agency = agency_for_survey(code)
         if agency is None:
             raise serializers.ValidationError(_("Unknown agency."))
         return agency
@@ -156,7 +160,7 @@ class ResponseInSerializer(serializers.Serializer):
     def validate_procedure(self, code: str | None) -> Procedure | None:
         if not code:
             return None
-        procedure = Procedure.objects.filter(code=code).first()
+        procedure = procedure_by_code(code)
         if procedure is None:
             raise serializers.ValidationError(_("Unknown procedure."))
         return procedure

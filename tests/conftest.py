@@ -32,6 +32,17 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _forget_remembered_reference_data():
+    """Each test builds its own agencies and questionnaires, under the same codes:
+    what a previous test's process cache remembered is not in this database."""
+    from surveys.selectors import reference_cache_clear
+
+    reference_cache_clear()
+    yield
+    reference_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
     """Tests that commit (threads, a live server, a worker process) run on a
     database that the previous such test flushed: bring the reference data back."""

@@ -218,3 +218,24 @@ def test_the_schema_documents_every_status(client, db):
     assert set(post) >= {"200", "201", "400", "409", "429", "503"}
     get = schema["paths"]["/api/v1/questionnaires/{code}/"]["get"]["responses"]
     assert set(get) >= {"200", "404", "503"}
+
+
+def test_reference_data_is_read_once_per_process_and_edits_are_seen_at_once(
+    api, questionnaire, son_la_centre
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert api(api_payload(questionnaire, son_la_centre)).status_code == 201
+    second = api_payload(questionnaire, son_la_centre)
+    with CaptureQueriesContext(connection) as queries:
+        assert api(second).status_code == 201
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().startswith("SELECT")]
+    reference = ("surveys_agency", "surveys_questionnaire", "surveys_criterion")
+    assert not [sql for sql in reads if any(name in sql for name in reference)]
+
+    son_la_centre.active = False
+    son_la_centre.save()
+    refused = api(api_payload(questionnaire, son_la_centre))
+    assert refused.status_code == 400
+    assert "agency" in refused.json()
