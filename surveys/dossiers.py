@@ -20,8 +20,14 @@ from django.utils.translation import gettext as _
 
 from surveys.dossiers_load import dossier_rows_load
 from surveys.hashing import keyed_hash
-from surveys.imports import CHANNELS, ImportReport
+from surveys.imports import (
+    CHANNELS,
+    ImportReport,
+    csv_header_check,
+    csv_records,
+)
 from surveys.models import Agency, Dossier, Procedure
+from surveys.services.responses import CONTROL_CHARACTERS
 
 COLUMNS = [
     "number",
@@ -140,6 +146,13 @@ def dossier_record_check(
             number,
             "number",
             _("At most %(limit)d characters.") % {"limit": MAX_NUMBER_LENGTH},
+        )
+    elif CONTROL_CHARACTERS.search(dossier_number):
+        # NUL and the like come from a damaged export, not from a real number.
+        report.add_error(
+            number,
+            "number",
+            _("The dossier number contains control characters; remove them."),
         )
     agency_id = agencies.get(value["agency"])
     if agency_id is None:
@@ -277,29 +290,21 @@ def dossiers_import(
     """Check every row of a dossier CSV, then store all of it or nothing."""
     report = DossierImportReport()
     reader = csv.DictReader(lines)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    for name in missing:
-        report.add_error(1, name, _("Missing column."))
-    for name in unknown:
-        report.add_error(1, name, _("Unknown column."))
-    if missing or unknown:
+    if not csv_header_check(
+        reader, columns=COLUMNS, required=REQUIRED_COLUMNS, report=report
+    ):
         return report
-    reader.fieldnames = header
-
-    def numbered():
-        for index, row in enumerate(reader):
-            number = index + 2  # as a spreadsheet numbers it: the header is row 1
-            if None in row:
-                report.rows_read += 1
-                report.add_error(number, "", _("More values than columns."))
-                continue
-            yield number, row
-
-    return dossiers_store(
-        records=numbered(), agency_ids=agency_ids, report=report, progress=progress
+    dossiers_store(
+        records=csv_records(reader, report),
+        agency_ids=agency_ids,
+        report=report,
+        progress=progress,
     )
+    if report.ok and not report.rows_read:
+        # As the API refuses an empty batch: an export that lost its rows must
+        # not read as a quiet day (and a quiet day needs no file).
+        report.add_error(1, "", _("The file has a header but no records."))
+    return report
 
 
 def dossiers_import_file(

@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import pickle
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ FIXED_COLUMNS = ["uid", "agency", "procedure", "channel", "responded_on"]
 TRAILING_COLUMNS = [*PROFILE_CHOICES, "suggestion"]
 CHANNELS = {"in_person": 1, "online": 2, "post": 3}
 MAX_ERRORS_KEPT = 1000
+SHOWN_NAME_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,96 @@ class ImportReport:
             "imported": self.imported,
             "present": self.already_present,
         }
+
+
+def file_unreadable(path: str, error: OSError | UnicodeDecodeError) -> str:
+    """What an import command says of a file it cannot read at all."""
+    if isinstance(error, UnicodeDecodeError):
+        return _(
+            "Cannot read %(file)s: it is not UTF-8 text. Save it as CSV UTF-8."
+        ) % {"file": path}
+    return _("Cannot read %(file)s: %(reason)s") % {
+        "file": path,
+        "reason": error.strerror or error,
+    }
+
+
+def _shown(name: str) -> str:
+    """A column name from a file as it can be shown: control characters escaped,
+    so that a file cannot write to the terminal, and cut short."""
+    text = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in name
+    )
+    if len(text) > SHOWN_NAME_LENGTH:
+        text = text[: SHOWN_NAME_LENGTH - 1] + "…"
+    return text
+
+
+def _unparsable(report: ImportReport, number: int) -> None:
+    # In the csv module's lenient mode a field over its limit is the only
+    # error; an unclosed quotation mark is the usual way to get one.
+    report.add_error(
+        number,
+        "",
+        _("A value is longer than %(limit)d characters; is a quotation mark left open?")
+        % {"limit": csv.field_size_limit()},
+    )
+
+
+def csv_header_check(
+    reader: csv.DictReader,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+    report: ImportReport,
+) -> bool:
+    """Read the header row of `reader`: True, with the names stripped, when it
+    has every `required` column and no other than `columns`, each once; otherwise
+    False after naming each problem on row 1 of `report`."""
+    before = report.error_count
+    try:
+        names = reader.fieldnames or []
+    except csv.Error:
+        _unparsable(report, 1)
+        return False
+    header = [name.strip() for name in names]
+    for name in required:
+        if name not in header:
+            report.add_error(1, name, _("Missing column."))
+    for name in header:
+        if name not in columns:
+            report.add_error(1, _shown(name), _("Unknown column."))
+    for name in sorted({n for n in header if n in columns and header.count(n) > 1}):
+        report.add_error(1, name, _("The column appears more than once."))
+    if report.error_count > before:
+        return False
+    reader.fieldnames = header
+    return True
+
+
+def csv_records(
+    reader: csv.DictReader, report: ImportReport
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows after the header with their numbers as a spreadsheet numbers
+    them (the header is row 1). A row with more values than columns, and a row
+    the csv module cannot read (which ends the file), are counted and reported
+    here instead of being yielded."""
+    rows = iter(reader)
+    for number in itertools.count(2):
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error:
+            report.rows_read += 1
+            _unparsable(report, number)
+            return
+        if None in row:
+            report.rows_read += 1
+            report.add_error(number, "", _("More values than columns."))
+            continue
+        yield number, row
 
 
 def csv_columns(questionnaire: Questionnaire) -> list[str]:
@@ -198,16 +290,8 @@ def responses_import(
     report = ImportReport()
     reader = csv.DictReader(lines)
     expected = csv_columns(questionnaire)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [name for name in expected if name not in header]
-    unknown = [name for name in header if name not in expected]
-    for name in missing:
-        report.add_error(1, name, _("Missing column."))
-    for name in unknown:
-        report.add_error(1, name, _("Unknown column."))
-    if missing or unknown:
+    if not csv_header_check(reader, columns=expected, required=expected, report=report):
         return report
-    reader.fieldnames = header
 
     agencies = {
         a.code: a
@@ -217,12 +301,8 @@ def responses_import(
     procedures = dict(Procedure.objects.values_list("code", "id"))
     seen: dict[bytes, int] = {}
     with tempfile.TemporaryFile() as spool:
-        for index, row in enumerate(reader):
-            number = index + 2  # as a spreadsheet numbers it: the header is row 1
+        for number, row in csv_records(reader, report):
             report.rows_read += 1
-            if None in row:
-                report.add_error(number, "", _("More values than columns."))
-                continue
             checked = _check_row(
                 number,
                 row,

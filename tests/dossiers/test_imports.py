@@ -109,6 +109,29 @@ def test_a_system_pushes_records_for_its_province_and_sending_again_is_harmless(
     assert Dossier.objects.filter(status="in_progress").count() == 1
 
 
+def test_a_number_with_a_nul_is_refused_by_the_api_as_by_the_file(
+    client, son_la_official
+):
+    records = _records(2)
+    records[1]["number"] = "000.00.14.H47\x00-240304-0001"
+    response = client.post(
+        "/api/v1/dossiers/",
+        records,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **_basic(son_la_official),
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "row": 2,
+            "field": "number",
+            "message": "The dossier number contains control characters; remove them.",
+        }
+    ]
+    assert not Dossier.objects.exists()
+
+
 def test_a_token_signs_a_system_in(client, agency_official):
     token = Token.objects.create(user=agency_official)
     response = client.post(

@@ -1,19 +1,28 @@
 from __future__ import annotations
 
+import base64
+import logging
 import re
 
 import redis
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 
+from surveys.dossiers import dossier_number_hash
 from surveys.hashing import keyed_hash
-from surveys.models import Response
+from surveys.models import Dossier, Response
 from surveys.services import invitation_batch_create, invitation_read
+from tests.conftest import PASSWORD
+from tests.dossiers.helpers import dossier, write_dossiers
 from tests.surveys.helpers import api_payload
 from tests.surveys.test_views import form_data
 
 ADDRESS = "203.0.113.77"
 AGENT = "SecretPhone/9.9 (citizen handset)"
+# Identifies a citizen's file at a one-stop centre: never stored in the clear.
+NUMBER = "000.00.14.H51-241103-0042"
 
 
 def test_hashes_are_keyed_and_separated_by_purpose(settings):
@@ -37,12 +46,13 @@ def text_columns() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def occurrences(secret: str) -> list[tuple[str, str]]:
+def occurrences(secret: str, *, ignore_case: bool = False) -> list[tuple[str, str]]:
+    operator = "ILIKE" if ignore_case else "LIKE"
     found = []
     with connection.cursor() as cursor:
         for table, column in text_columns():
             cursor.execute(
-                f'SELECT 1 FROM "{table}" WHERE "{column}"::text LIKE %s LIMIT 1',
+                f'SELECT 1 FROM "{table}" WHERE "{column}"::text {operator} %s LIMIT 1',
                 [f"%{secret}%"],
             )
             if cursor.fetchone():
@@ -88,3 +98,98 @@ def test_no_address_agent_or_token_is_stored_in_the_clear(
     assert keys
     assert not [k for k in keys if ADDRESS.encode() in k or b"SecretPhone" in k]
     assert all(re.search(rb"[0-9a-f]{64}:[0-9]+$", k) for k in keys)
+
+
+def redis_holding(url: str, secret: str) -> list[bytes]:
+    """Keys of the Redis database at `url` whose name or value holds `secret`,
+    whatever its letter case."""
+    needle = secret.lower().encode()
+    store = redis.Redis.from_url(url)
+    found = []
+    for key in store.scan_iter(count=1000):
+        kind = store.type(key)
+        if kind == b"string":
+            values = [store.get(key) or b""]
+        elif kind == b"list":
+            values = store.lrange(key, 0, -1)
+        elif kind == b"hash":
+            values = [item for pair in store.hgetall(key).items() for item in pair]
+        elif kind == b"set":
+            values = list(store.smembers(key))
+        elif kind == b"zset":
+            values = store.zrange(key, 0, -1)
+        else:
+            values = []
+        if any(needle in value.lower() for value in [key, *values]):
+            found.append(key)
+    return found
+
+
+def _basic(user) -> dict:
+    credentials = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {credentials}"}
+
+
+def test_no_dossier_number_is_stored_in_the_clear(
+    client, questionnaire, son_la_official, tmp_path, settings, caplog
+):
+    settings.SURVEY_MIN_FILL_SECONDS = 0
+    settings.SURVEY_RATE_LIMIT = 1000
+    caplog.set_level(logging.INFO)
+    other = "000.00.14.H51-241103-0043"
+
+    # A one-stop system's file, on the command line and in the admin.
+    call_command(
+        "import_dossiers",
+        write_dossiers(tmp_path / "dossiers.csv", [dossier(NUMBER, channel="online")]),
+    )
+    path = write_dossiers(tmp_path / "again.csv", [dossier(NUMBER, paused_days="1")])
+    client.login(username=son_la_official.username, password=PASSWORD)
+    with open(path, "rb") as handle:
+        page = client.post("/admin/surveys/dossier/import/", {"file": handle})
+    assert page.status_code == 200
+    client.logout()
+
+    # Pushed by the API: a later record of it, a new one, and a refused batch.
+    staff = _basic(son_la_official)
+    pushed = client.post(
+        "/api/v1/dossiers/",
+        [dossier(NUMBER, paused_days="2"), dossier(other)],
+        content_type="application/json",
+        **staff,
+    )
+    assert pushed.json() == {"received": 2, "created": 1, "updated": 1, "unchanged": 0}
+    refused = client.post(
+        "/api/v1/dossiers/",
+        [dossier(NUMBER, agency="99-nowhere")],
+        content_type="application/json",
+        **staff,
+    )
+    assert refused.status_code == 400
+    assert NUMBER not in refused.content.decode()
+
+    # Its survey invitation, asked for as a receipt prints the number, and the
+    # citizen's answer through it.
+    invited = client.post(
+        "/api/v1/dossiers/invitation/",
+        {"number": f"  {NUMBER.lower()} "},
+        content_type="application/json",
+        **staff,
+    )
+    assert invited.status_code == 200
+    url = re.sub(r"^https?://[^/]+", "", invited.json()["url"])
+    page = client.get(url).content.decode()
+    assert client.post(url, form_data(page, questionnaire)).status_code == 302
+    assert Dossier.objects.count() == 2 and Response.objects.count() == 1
+
+    for secret in (NUMBER, other, "241103-0042"):
+        assert occurrences(secret, ignore_case=True) == [], secret
+        assert not redis_holding(settings.REDIS_URL, secret), secret
+        assert secret.lower() not in caplog.text.lower(), secret
+    # Sessions are stored encoded, out of reach of the scan above.
+    for session in Session.objects.all():
+        assert "241103" not in str(session.get_decoded())
+    # Its keyed hash is kept once, to recognise the dossier, and nowhere else.
+    assert occurrences(dossier_number_hash(NUMBER)) == [
+        ("surveys_dossier", "number_hash")
+    ]

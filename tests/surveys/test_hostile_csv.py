@@ -93,3 +93,21 @@ def test_control_characters_in_a_suggestion_are_refused(
     text = as_csv(csv_columns(questionnaire), rows)
     message = refused(tmp_path, text.encode(), capsys)
     assert "row 3, column suggestion" in message
+
+
+def test_a_value_over_the_csv_limit_is_named(tmp_path, questionnaire, capsys):
+    # An unclosed quotation mark runs to the end of the file: one huge value.
+    text = as_csv(csv_columns(questionnaire), paper_rows(questionnaire, 3))
+    message = refused(tmp_path, (text + '"' + "x" * 200_000).encode(), capsys)
+    assert "row 5, column -: A value is longer than 131072 characters" in message
+
+
+def test_control_characters_in_a_column_name_are_not_echoed(
+    tmp_path, questionnaire, capsys
+):
+    columns = [*csv_columns(questionnaire), "\x1b]0;owned\x07"]
+    message = refused(
+        tmp_path, as_csv(columns, paper_rows(questionnaire, 1)).encode(), capsys
+    )
+    assert "\x1b" not in message and "\x07" not in message
+    assert "column \\x1b]0;owned\\x07: Unknown column." in message

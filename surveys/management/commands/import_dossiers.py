@@ -5,6 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.dossiers import dossiers_import_file
+from surveys.imports import file_unreadable
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         try:
             report = dossiers_import_file(options["file"], progress=progress)
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {options['file']}: {error}") from error
+            raise CommandError(file_unreadable(options["file"], error)) from error
         if progress:
             sys.stderr.write("\n")
         for error in report.errors:

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.imports import responses_import_file
+from surveys.imports import file_unreadable, responses_import_file
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.selectors import questionnaire_current
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 options["file"], questionnaire=questionnaire, progress=progress
             )
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {options['file']}: {error}") from error
+            raise CommandError(file_unreadable(options["file"], error)) from error
         if progress:
             sys.stderr.write("\n")
         for error in report.errors:
