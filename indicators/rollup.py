@@ -47,6 +47,8 @@ SUSPICIOUS = Response.Status.SUSPICIOUS.value
 MONTH_2025 = int(MAP_2025_STARTS[:4]) * 100 + int(MAP_2025_STARTS[5:7])
 LEVELS = ("n0", "n1", "n2", "n3", "n4", "n5")
 
+_CC_COLS = f"level, unit_id, period_kind, period_key, criterion_id, {', '.join(LEVELS)}"
+_RC_COLS = "level, unit_id, period_kind, period_key, questionnaire_id, respondents"
 CC = "indicators_criterioncount"
 RC = "indicators_respondentcount"
 DIRTY = "indicators_dirtyunitperiod"
@@ -632,10 +634,32 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
         f" ON CONFLICT ({key}) DO NOTHING",
         [],
     )
-    cursor.execute(f"DELETE FROM {CC}", [])
-    cursor.execute(f"DELETE FROM {RC}", [])
-    _fan_out(cursor, base_cc=base_cc, base_rc=base_rc, cc=CC, rc=RC, add=False)
+    # Counted afresh into temporary tables, then merged: only rows that differ
+    # are written. A rebuild mostly confirms what the folds counted, and deleting
+    # and rewriting millions of rows would leave as many dead ones behind.
+    fresh = {CC: ("rebuild_cc", _CC_COLS), RC: ("rebuild_rc", _RC_COLS)}
+    for live, (table, cols) in fresh.items():
+        d.temp_table(cursor, table, f"SELECT {cols} FROM {live} WHERE 1 = 0", [])
+    _fan_out(
+        cursor,
+        base_cc=base_cc,
+        base_rc=base_rc,
+        cc=fresh[CC][0],
+        rc=fresh[RC][0],
+        add=False,
+    )
+    _merge(cursor, d, live=CC, fresh=fresh[CC][0], key="criterion_id", sums=LEVELS)
+    _merge(
+        cursor,
+        d,
+        live=RC,
+        fresh=fresh[RC][0],
+        key="questionnaire_id",
+        sums=("respondents",),
+    )
     _mark_dirty(cursor, base_rc=base_rc)
+    for table, _cols in fresh.values():
+        cursor.execute(f"DROP TABLE {table}", [])
     now = timezone.now()
     cursor.execute(
         "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
@@ -644,6 +668,36 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
         [marks.response, marks.review, marks.snapshot, now, now],
     )
     return True
+
+
+def _merge(
+    cursor, d: _Dialect, *, live: str, fresh: str, key: str, sums: tuple[str, ...]
+) -> None:
+    """Make `live` hold exactly the rows of `fresh`, writing only the differences."""
+    if d.pg:
+        cursor.execute(f"ANALYZE {fresh}", [])
+        # Both joins read every row of both tables: hashing them beats walking
+        # the live table's index in key order (17.7 s against 3.8 s on 2.8
+        # million rows, EXPLAIN ANALYZE).
+        cursor.execute("SET LOCAL enable_mergejoin = off", [])
+    columns = f"level, unit_id, period_kind, period_key, {key}"
+    same_key = " AND ".join(f"l.{c} = f.{c}" for c in columns.split(", "))
+    differs = " OR ".join(f"l.{c} <> f.{c}" for c in sums)
+    # Rows gone, found by one join of the two tables (not a probe per row).
+    cursor.execute(
+        f"DELETE FROM {live} WHERE id IN (SELECT l.id FROM {live} l"
+        f" LEFT JOIN {fresh} f ON {same_key} WHERE f.level IS NULL{d.fence()})",
+        [],
+    )
+    cursor.execute(
+        f"INSERT INTO {live} ({columns}, {', '.join(sums)})"
+        f" SELECT {', '.join('f.' + c for c in (*columns.split(', '), *sums))}"
+        f" FROM {fresh} f LEFT JOIN {live} l ON {same_key}"
+        f" WHERE l.level IS NULL OR {differs}"
+        f" ON CONFLICT ({columns}) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in sums),
+        [],
+    )
 
 
 def rollup_rebuild() -> str:
@@ -666,9 +720,6 @@ def rollup_rebuild() -> str:
 
 
 # --- reconciliation --------------------------------------------------------------
-
-_CC_COLS = f"level, unit_id, period_kind, period_key, criterion_id, {', '.join(LEVELS)}"
-_RC_COLS = "level, unit_id, period_kind, period_key, questionnaire_id, respondents"
 
 
 def rollup_reconcile(*, sample_size: int = 10) -> Reconciliation:

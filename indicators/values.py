@@ -71,6 +71,7 @@ class _Dialect:
     temp_schema: str
     analyze: bool  # autovacuum never analyzes temporary tables
     json_column: str  # from the built JSON to the column's type
+    distinct: str  # null-safe "differs from"
 
     def round(self, expression: str, places: int) -> str:
         if self.numeric_round:
@@ -90,6 +91,7 @@ _POSTGRESQL = _Dialect(
     numeric_round=True,
     temp_schema="pg_temp",
     analyze=True,
+    distinct="IS DISTINCT FROM",
 )
 _SQLITE = _Dialect(
     json_object="json_object",
@@ -101,6 +103,7 @@ _SQLITE = _Dialect(
     numeric_round=False,
     temp_schema="temp",
     analyze=False,
+    distinct="IS NOT",
 )
 
 
@@ -400,7 +403,19 @@ SELECT %(indicator)s, %(definition)s, {_KEY},
 FROM intervals WHERE 1 = 1
 ON CONFLICT (indicator, definition_id, {_KEY}) DO UPDATE SET
     {", ".join(f"{column} = excluded.{column}" for column in _COMPUTED_COLUMNS)}
+WHERE {_changed("indicators_indicatorvalue", d)}
 """
+
+
+def _changed(table: str, d: _Dialect) -> str:
+    """A figure differs from the one computed now: only then is it rewritten (a
+    rebuild mostly recomputes what is there; `computed_at` is when it last
+    changed)."""
+    return " OR ".join(
+        f"{table}.{column} {d.distinct} excluded.{column}"
+        for column in _COMPUTED_COLUMNS
+        if column != "computed_at"
+    )
 
 
 def _delete_gone_sql(*, everything: bool) -> str:
