@@ -182,6 +182,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads per worker (0: the config's)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the responses")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -197,14 +200,19 @@ def main() -> int:
         "-m",
         "gunicorn",
         "config.wsgi",
+        "--config",
+        "config/gunicorn.conf.py",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(args.workers),
-        # The production command also logs each request; left out so that the
-        # terminal output does not weigh on the figures.
     ]
-    with Process(command, bench_env(database_url), out_dir() / "gunicorn.log") as web:
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    # The production command also logs each request; left out so that the
+    # terminal output does not weigh on the figures.
+    env = dict(bench_env(database_url), GUNICORN_ACCESS_LOG="")
+    with Process(command, env, out_dir() / "gunicorn.log") as web:
         deadline = time.monotonic() + 60
         while True:
             try:
