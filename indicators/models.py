@@ -383,6 +383,13 @@ class IndicatorValue(UnitPeriod):
                 ],
                 name="iv_period_level_rank",
             ),
+            # The periods that have figures: every answer counts for the nation, so
+            # its few figures list them (selectors.period_keys_for).
+            models.Index(
+                fields=["period_kind", "-period_key"],
+                name="iv_nation_period",
+                condition=models.Q(level=Level.NATION),
+            ),
             # A provincial official's view: their province's and agencies' figures
             # over time (scoping filters on province_id).
             models.Index(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, F, Max, Q, QuerySet
+from django.db.models import Avg, Exists, F, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from indicators.models import (
@@ -59,9 +59,17 @@ def latest_period_key(*, user, period_kind: int) -> int | None:
 
 
 def period_keys_for(*, user, period_kind: int) -> list[int]:
-    """The periods of a kind that have figures `user` may see, latest first."""
+    """The periods of a kind that have figures `user` may see, latest first.
+
+    Every answer and dossier counts for the nation, so the nation's figures (a few
+    per period) list every period with figures; each is then checked against what
+    the user may see through an index, instead of reading every figure."""
+    visible = indicator_values_for(user=user, period_kind=period_kind).filter(
+        period_key=OuterRef("period_key")
+    )
     return list(
-        indicator_values_for(user=user, period_kind=period_kind)
+        IndicatorValue.objects.filter(level=Level.NATION, period_kind=period_kind)
+        .filter(Exists(visible))
         .order_by("-period_key")
         .values_list("period_key", flat=True)
         .distinct()
