@@ -4,8 +4,9 @@ criterion, incrementally and as a full rebuild, and checking the result.
 Every count is computed in SQL. Responses are first summed per agency, month and
 criterion (the "base": small next to the responses), then the base is fanned out to
 every level (agency, province in force and in the 2025 map, region, nation) and
-period (month, quarter, year) with joins. The same fan-out serves the incremental
-fold, the rebuild and the reconciliation, so the three cannot drift apart.
+period (month, quarter, year; agencies by quarter and year) with joins. The same
+fan-out serves the incremental fold, the rebuild and the reconciliation, so the
+three cannot drift apart.
 
 Weights make the fold additive: a new response adds 1 if intake accepted it, a
 review adds counted(to) - counted(from). The sum over a response's history is its
@@ -621,6 +622,9 @@ def rollup_rebuild_finish(*, cutoff: str) -> bool:
 
 
 def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
+    """Make the live rollup what the base of the running rebuild `cutoff` counts,
+    mark every unit-period dirty and move the marks; False (nothing done) when
+    that rebuild is no longer the running one."""
     d = _Dialect()
     _, running, _ = d.lock_state(cursor)
     if running != cutoff:
