@@ -46,17 +46,6 @@ class DossierRecordSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class DossierErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Position of the record, from 1.")
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class DossierRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    errors = DossierErrorSerializer(many=True)
-
-
 class DossierStoredSerializer(serializers.Serializer):
     received = serializers.IntegerField()
     created = serializers.IntegerField()
