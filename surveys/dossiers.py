@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from surveys.dossiers_load import dossier_rows_load
 from surveys.hashing import keyed_hash
 from surveys.imports import (
-    CHANNELS,
     ImportReport,
     csv_header_check,
     csv_records,
+    row_references,
 )
 from surveys.models import Agency, Dossier, Procedure
 from surveys.services.responses import CONTROL_CHARACTERS
@@ -154,17 +154,9 @@ def dossier_record_check(
             "number",
             _("The dossier number contains control characters; remove them."),
         )
-    agency_id = agencies.get(value["agency"])
-    if agency_id is None:
-        report.add_error(number, "agency", _("Unknown agency."))
-    procedure_id = None
-    if value["procedure"]:
-        procedure_id = procedures.get(value["procedure"])
-        if procedure_id is None:
-            report.add_error(number, "procedure", _("Unknown procedure."))
-    channel = CHANNELS.get(value["channel"])
-    if channel is None:
-        report.add_error(number, "channel", _("Write in_person, online or post."))
+    agency_id, procedure_id, channel = row_references(
+        number, value, agencies=agencies, procedures=procedures, report=report
+    )
     received_on = _date(
         value["received_on"], "received_on", number, report, required=True
     )

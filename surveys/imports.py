@@ -17,8 +17,9 @@ import itertools
 import pickle
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -175,6 +176,35 @@ def csv_records(
         yield number, row
 
 
+A = TypeVar("A")
+
+
+def row_references(
+    number: int,
+    value: Mapping[str, str],
+    *,
+    agencies: Mapping[str, A],
+    procedures: Mapping[str, int],
+    report: ImportReport,
+) -> tuple[A | None, int | None, int | None]:
+    """The agency (as `agencies` maps its code), procedure id and channel a row
+    names, each None after adding its error to `report` when it is unknown; an
+    empty procedure is None without error. Shared by the paper and dossier
+    imports, so that both say the same of the same mistake."""
+    agency = agencies.get(value["agency"])
+    if agency is None:
+        report.add_error(number, "agency", _("Unknown agency."))
+    procedure_id = None
+    if value["procedure"]:
+        procedure_id = procedures.get(value["procedure"])
+        if procedure_id is None:
+            report.add_error(number, "procedure", _("Unknown procedure."))
+    channel = CHANNELS.get(value["channel"])
+    if channel is None:
+        report.add_error(number, "channel", _("Write in_person, online or post."))
+    return agency, procedure_id, channel
+
+
 def csv_columns(questionnaire: Questionnaire) -> list[str]:
     criteria = [c.code for c in questionnaire_criteria(questionnaire)]
     return [*FIXED_COLUMNS, *criteria, *TRAILING_COLUMNS]
@@ -203,17 +233,9 @@ def _check_row(
     except ValueError:
         report.add_error(number, "uid", _("Not a valid uid (UUID)."))
         uid = None
-    agency = agencies.get(value["agency"])
-    if agency is None:
-        report.add_error(number, "agency", _("Unknown agency."))
-    procedure_id = None
-    if value["procedure"]:
-        procedure_id = procedures.get(value["procedure"])
-        if procedure_id is None:
-            report.add_error(number, "procedure", _("Unknown procedure."))
-    channel = CHANNELS.get(value["channel"])
-    if channel is None:
-        report.add_error(number, "channel", _("Write in_person, online or post."))
+    agency, procedure_id, channel = row_references(
+        number, value, agencies=agencies, procedures=procedures, report=report
+    )
     responded_on = None
     try:
         responded_on = dt.date.fromisoformat(value["responded_on"])

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import sys
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from surveys.dossiers import dossiers_import_file
-from surveys.imports import file_unreadable
+from surveys.management.commands._import_run import import_run
 
 
 class Command(BaseCommand):
@@ -20,25 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="CSV file, UTF-8")
 
     def handle(self, *args, **options) -> None:
-        progress = None
-        if sys.stderr.isatty():
-
-            def progress(stage: str, rows: int) -> None:
-                sys.stderr.write(f"\r{stage} {rows:>10,} rows")
-                sys.stderr.flush()
-
-        try:
-            report = dossiers_import_file(options["file"], progress=progress)
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(file_unreadable(options["file"], error)) from error
-        if progress:
-            sys.stderr.write("\n")
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if report.error_count > len(report.errors):
-            self.stderr.write(
-                f"... and {report.error_count - len(report.errors)} more errors"
-            )
-        if not report.ok:
-            raise CommandError(report.summary())
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+        path = options["file"]
+        import_run(
+            self, path, lambda progress: dossiers_import_file(path, progress=progress)
+        )

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.imports import file_unreadable, responses_import_file
+from surveys.imports import responses_import_file
+from surveys.management.commands._import_run import import_run
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.selectors import questionnaire_current
 
@@ -28,27 +27,11 @@ class Command(BaseCommand):
         questionnaire = questionnaire_current(options["questionnaire"])
         if questionnaire is None:
             raise CommandError(f"Unknown questionnaire {options['questionnaire']!r}")
-        progress = None
-        if sys.stderr.isatty():
-
-            def progress(stage: str, rows: int) -> None:
-                sys.stderr.write(f"\r{stage} {rows:>10,} rows")
-                sys.stderr.flush()
-
-        try:
-            report = responses_import_file(
-                options["file"], questionnaire=questionnaire, progress=progress
-            )
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(file_unreadable(options["file"], error)) from error
-        if progress:
-            sys.stderr.write("\n")
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if report.error_count > len(report.errors):
-            self.stderr.write(
-                f"... and {report.error_count - len(report.errors)} more errors"
-            )
-        if not report.ok:
-            raise CommandError(report.summary())
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+        path = options["file"]
+        import_run(
+            self,
+            path,
+            lambda progress: responses_import_file(
+                path, questionnaire=questionnaire, progress=progress
+            ),
+        )
