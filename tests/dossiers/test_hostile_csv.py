@@ -3,7 +3,6 @@ nothing is stored (no dossier, no month queued for the figures)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -14,20 +13,13 @@ from surveys.dossiers import COLUMNS
 from surveys.models import Dossier, DossierTouch
 from tests.conftest import PASSWORD
 from tests.dossiers.helpers import dossier
+from tests.surveys.helpers import as_csv
 
 pytestmark = pytest.mark.django_db
 
 
 def records(count: int) -> list[dict[str, str]]:
     return [dossier(f"000.00.14.H51-241103-{index:04d}") for index in range(count)]
-
-
-def as_csv(columns, rows) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def refused(tmp_path, content: bytes, capsys) -> str:

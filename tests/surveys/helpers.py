@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 
 from surveys.models import Questionnaire
@@ -26,3 +28,12 @@ def api_payload(questionnaire: Questionnaire, agency, **overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def as_csv(columns, rows) -> str:
+    """Rows (dicts) as the text of a CSV file with a header of `columns`."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

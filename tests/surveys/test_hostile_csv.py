@@ -3,24 +3,14 @@ and nothing is stored."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from surveys.imports import csv_columns
 from surveys.models import Response
+from tests.surveys.helpers import as_csv
 from tests.surveys.test_imports import paper_rows
-
-
-def as_csv(columns, rows) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def refused(tmp_path, content: bytes, capsys) -> str:
