@@ -35,8 +35,16 @@ def add_responses(count: int, seed: int) -> int:
         code=DEFAULT_QUESTIONNAIRE, is_current=True
     )
     first = (Response.objects.order_by("-id").values_list("id", flat=True).first()) or 0
+    # New responses are about recent visits (the last 30 days), to the agencies
+    # open then: not to the districts the 2025 reorganisation closed, which the
+    # generator would date back to before their closing.
+    first_day = timezone.localdate() - dt.timedelta(days=30)
     if not _AGENCIES:  # one query per agency: read once
-        _AGENCIES.extend(_demo_agencies(2022))
+        _AGENCIES.extend(
+            agency
+            for agency in _demo_agencies(2022)
+            if agency.until is None or agency.until > first_day
+        )
     rows = demo_rows(
         count=count,
         questionnaire_id=questionnaire.id,
@@ -44,8 +52,7 @@ def add_responses(count: int, seed: int) -> int:
         agencies=_AGENCIES,
         procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
         seed=seed,
-        # New responses are about recent visits: the last 30 days.
-        first_day=timezone.localdate() - dt.timedelta(days=30),
+        first_day=first_day,
         last_day=timezone.localdate(),
     )
     responses_bulk_load(rows, progress=lambda done: None)
