@@ -572,9 +572,14 @@ def _definition_compute(
         if not periods:
             _drop_temporary(cursor)
             return 0
+        if d.analyze:
+            # Before the rates are read through it: unanalyzed, a few thousand
+            # keys look like one row or like millions, and PostgreSQL sorted the
+            # whole rollup for a merge join (4.7 s for 10,000 new responses at
+            # 100k, against an index probe per key).
+            cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
         cursor.execute(_rates_sql(definition, params), params)
         if d.analyze:
-            cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
             cursor.execute(f"ANALYZE {_temp(_RATES_TABLE)}")
         cursor.execute(_delete_gone_sql(everything=everything), params)
         cursor.execute(
