@@ -566,9 +566,15 @@ def _definition_compute(
         _drop_temporary(cursor)
         cursor.execute(_keys_sql(keys), params)
         cursor.execute(
-            f"SELECT DISTINCT period_kind, period_key FROM {_temp(_KEYS_TABLE)}"
+            "SELECT period_kind, period_key,"
+            f" MAX(CASE WHEN level = {Level.PROVINCE} THEN 1 ELSE 0 END)"
+            f" FROM {_temp(_KEYS_TABLE)} GROUP BY period_kind, period_key"
         )
-        periods = {(kind, key) for kind, key in cursor.fetchall()}
+        found = cursor.fetchall()
+        periods = {(kind, key) for kind, key, _ in found}
+        # Ranks and averages are of provinces: periods where no province figure
+        # changes keep theirs (an agency-only refresh ranks nothing).
+        ranked = {(kind, key) for kind, key, provinces in found if provinces}
         if not periods:
             _drop_temporary(cursor)
             return 0
@@ -587,20 +593,22 @@ def _definition_compute(
         )
         written = cursor.rowcount
         _drop_temporary(cursor)
+        if not ranked:
+            return written
         if d.analyze and written >= ANALYZE_AFTER_WRITES:
             # The ranking statements join figures to figures: with statistics from
             # before a large write (autovacuum lags, and not at all inside a
             # rebuild) the planner expects one row and nests loops over all of
             # them; 490 s instead of 4.7 s at 100k responses (docs/performance.md).
             cursor.execute("ANALYZE indicators_indicatorvalue")
-        for sql in _rank_sqls(_periods_cte(periods, params), definition.decimals):
+        for sql in _rank_sqls(_periods_cte(ranked, params), definition.decimals):
             cursor.execute(sql, params)
         # A period's ranks are the previous ranks of the period after it.
         following = {
-            (kind, period_info(kind=kind, key=key).following) for kind, key in periods
+            (kind, period_info(kind=kind, key=key).following) for kind, key in ranked
         }
         cursor.execute(
-            _rank_change_sql(_periods_cte(periods | following, params)), params
+            _rank_change_sql(_periods_cte(ranked | following, params)), params
         )
     return written
 
