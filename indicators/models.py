@@ -142,6 +142,34 @@ class DirtyUnitPeriod(UnitPeriod):
         ]
 
 
+class AgencyBacklog(models.Model):
+    """Responses (and review changes) a fold has counted for the provinces,
+    regions and nation but not yet for their agency.
+
+    A fold counts the ranked units at once and leaves the agency counts to a
+    second transaction, which consumes these rows: the provincial figures and
+    rankings do not wait for the tens of thousands of agency count rows a batch
+    of responses touches. A row is what the fold read: the weight `w` is +1 for a
+    counted response, the change of a review otherwise. A rebuild, which counts
+    every response for every unit, empties it.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # Plain ids, not foreign keys: copies of response columns, consumed within
+    # seconds, and written by the thousand by a fold.
+    agency_id = models.IntegerField()
+    questionnaire_id = models.IntegerField()
+    responded_on = models.DateField()
+    answers = models.CharField(max_length=200)
+    w = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("agency backlog row")
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}, {self.responded_on}, weight {self.w}"
+
+
 class RollupState(models.Model):
     """The single row (id 1) that says how far the rollup has folded.
 

@@ -14,7 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.models import Level, PeriodKind, RespondentCount
-from indicators.rollup import rollup_rebuild, rollup_reconcile, rollup_refresh
+from indicators.rollup import (
+    rollup_fold,
+    rollup_rebuild,
+    rollup_reconcile,
+    rollup_refresh,
+)
 from surveys.models import Agency, Province, Questionnaire, Response
 
 from .rollup_helpers import ACCEPTED, RESTORED, SUSPICIOUS, respond, review, rollup_rows
@@ -138,6 +143,8 @@ STEP = st.one_of(
         st.sampled_from([ACCEPTED, SUSPICIOUS, RESTORED]),
     ),
     st.tuples(st.just("refresh")),
+    # The units above the agency only: the agencies' share waits in the backlog.
+    st.tuples(st.just("fold")),
     st.tuples(st.just("rebuild")),
 )
 
@@ -148,6 +155,7 @@ def _clean() -> None:
             "indicators_criterioncount",
             "indicators_respondentcount",
             "indicators_dirtyunitperiod",
+            "indicators_agencybacklog",
             "indicators_rollupstate",
             "indicators_reconciliation",
             "surveys_responsereview",
@@ -186,6 +194,9 @@ def test_after_any_batches_reviews_and_folds_the_rollup_equals_a_rebuild(steps):
                 review(target, step[2])
         elif step[0] == "refresh":
             rollup_refresh()
+            assert rollup_reconcile().matched
+        elif step[0] == "fold":
+            rollup_fold()
             assert rollup_reconcile().matched
         elif step[0] == "rebuild":
             rollup_rebuild()

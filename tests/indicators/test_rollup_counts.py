@@ -6,6 +6,7 @@ import pytest
 
 from indicators import rollup
 from indicators.models import (
+    AgencyBacklog,
     CriterionCount,
     DirtyUnitPeriod,
     Level,
@@ -13,7 +14,13 @@ from indicators.models import (
     RespondentCount,
     RollupState,
 )
-from indicators.rollup import rollup_rebuild, rollup_reconcile, rollup_refresh
+from indicators.rollup import (
+    rollup_fold,
+    rollup_fold_agencies,
+    rollup_rebuild,
+    rollup_reconcile,
+    rollup_refresh,
+)
 from surveys.models import Agency, Province, Region
 
 from .rollup_helpers import RESTORED, SUSPICIOUS, respond, review, rollup_rows
@@ -227,6 +234,56 @@ def test_a_refresh_marks_what_it_touched_dirty_and_moves_the_marks(
 
     again = rollup_refresh()
     assert again.changes == 0
+
+
+def test_a_fold_counts_the_provinces_at_once_and_the_agency_after_its_backlog(
+    son_la_centre, questionnaire
+):
+    son_la = son_la_centre.province
+    criterion = questionnaire.criteria.get(position=1)
+    respond(son_la_centre, "2024-01-09", "4" * 23)
+    rollup_refresh()
+    response = respond(son_la_centre, "2024-02-02", "5" * 23)
+
+    assert rollup_fold().changes == 1
+    quarter = (PeriodKind.QUARTER, 20241, criterion)
+    assert counts(Level.PROVINCE, son_la.id, *quarter) == (0, 0, 0, 0, 1, 1)
+    assert counts(Level.NATION, 0, *quarter) == (0, 0, 0, 0, 1, 1)
+    # The agency still shows the first response only, and the second waits.
+    assert counts(Level.AGENCY, son_la_centre.id, *quarter) == (0, 0, 0, 0, 1, 0)
+    assert AgencyBacklog.objects.count() == 1
+    assert rollup_reconcile().matched  # the backlog is not a difference
+
+    review(response, SUSPICIOUS)
+    assert rollup_fold().changes == 1
+    assert counts(Level.PROVINCE, son_la.id, *quarter) == (0, 0, 0, 0, 1, 0)
+    assert rollup_reconcile().matched
+
+    # The response and its review cancel out for the agency.
+    assert rollup_fold_agencies().changes == 2
+    assert counts(Level.AGENCY, son_la_centre.id, *quarter) == (0, 0, 0, 0, 1, 0)
+    assert not AgencyBacklog.objects.exists()
+    assert rollup_fold_agencies().changes == 0
+    incremental = rollup_rows()
+    rollup_rebuild()
+    assert rollup_rows() == incremental
+
+
+def test_a_rebuild_counts_the_backlog_for_the_agencies_and_empties_it(
+    son_la_centre, questionnaire
+):
+    respond(son_la_centre, "2024-01-09", "4" * 23)
+    rollup_fold()
+    assert AgencyBacklog.objects.count() == 1
+
+    rollup_rebuild()
+
+    assert not AgencyBacklog.objects.exists()
+    criterion = questionnaire.criteria.get(position=1)
+    year = (PeriodKind.YEAR, 2024, criterion)
+    assert counts(Level.AGENCY, son_la_centre.id, *year) == (0, 0, 0, 0, 1, 0)
+    assert rollup_fold_agencies().changes == 0  # not counted a second time
+    assert counts(Level.AGENCY, son_la_centre.id, *year) == (0, 0, 0, 0, 1, 0)
 
 
 def test_a_full_rebuild_gives_the_counts_of_the_incremental_refreshes(
