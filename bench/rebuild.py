@@ -47,16 +47,22 @@ WITH r AS (
            (EXTRACT(YEAR FROM responded_on) * 100
             + EXTRACT(MONTH FROM responded_on))::int AS month
       FROM surveys_response WHERE status <> 2 OFFSET 0
-), base AS (
+), answers AS (
+    -- Each answer read once (fenced): the planner would copy substr() into
+    -- every FILTER that reads it.
     SELECT r.agency_id, r.month, c.id AS criterion_id,
-           COUNT(*) FILTER (WHERE substr(r.answers, c.position, 1) = '0') AS n0,
-           COUNT(*) FILTER (WHERE substr(r.answers, c.position, 1) = '1') AS n1,
-           COUNT(*) FILTER (WHERE substr(r.answers, c.position, 1) = '2') AS n2,
-           COUNT(*) FILTER (WHERE substr(r.answers, c.position, 1) = '3') AS n3,
-           COUNT(*) FILTER (WHERE substr(r.answers, c.position, 1) = '4') AS n4,
-           COUNT(*) FILTER (WHERE substr(r.answers, c.position, 1) = '5') AS n5
+           substr(r.answers, c.position, 1) AS answer
       FROM r JOIN surveys_criterion c ON c.questionnaire_id = r.questionnaire_id
-     WHERE substr(r.answers, c.position, 1) BETWEEN '0' AND '5'
+    OFFSET 0
+), base AS (
+    SELECT agency_id, month, criterion_id,
+           COUNT(*) FILTER (WHERE answer = '0') AS n0,
+           COUNT(*) FILTER (WHERE answer = '1') AS n1,
+           COUNT(*) FILTER (WHERE answer = '2') AS n2,
+           COUNT(*) FILTER (WHERE answer = '3') AS n3,
+           COUNT(*) FILTER (WHERE answer = '4') AS n4,
+           COUNT(*) FILTER (WHERE answer = '5') AS n5
+      FROM answers WHERE answer BETWEEN '0' AND '5'
      GROUP BY 1, 2, 3
 ), by_province AS (
     SELECT COALESCE(a.province_id, 0) AS province_id, b.month, b.criterion_id,
