@@ -290,4 +290,14 @@ def dataset_ensure(name: str, responses: int, *, fresh: bool = False) -> str:
             env=env,
             check=True,
         )
+    else:
+        # A data set loaded by an older checkout: bring its tables up to date.
+        env = dict(os.environ, DATABASE_URL=dataset_url(name))
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     return dataset_url(name)

@@ -62,10 +62,30 @@ def _load_share(count: int, seed: int, agencies: list) -> int:
     return responses_bulk_load(rows, progress=lambda done: None)
 
 
+def _database_create() -> None:
+    """Create the database of DATABASE_URL when it does not exist yet."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        return  # generate() says what it needs
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def generate(
     *, responses: int, agencies_per_province: int = 150, processes: int = 2
 ) -> float:
     """Load `responses` rows; returns the seconds it took."""
+    _database_create()
     _setup()
     from django.core.management import call_command
     from django.db import connection
