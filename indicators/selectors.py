@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Avg, Exists, F, Func, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from indicators.models import (
+    AgencyBacklog,
     IndicatorValue,
     Level,
     PeriodKind,
@@ -165,14 +166,20 @@ class RefreshStatus:
     refreshed_at: datetime | None
     rebuilt_at: datetime | None
     reconciliation: Reconciliation | None
+    # Responses counted for the provinces and above, not yet for their agencies.
+    agency_backlog: int = 0
 
 
 def refresh_status() -> RefreshStatus:
-    """When figures were last refreshed and what the last reconciliation found.
-    Operational state of the whole platform, the same for every user."""
-    state = RollupState.objects.filter(pk=1).first()
+    """When figures were last refreshed, what is still to be counted for the
+    agencies, and what the last reconciliation found. Operational state of the
+    whole platform, the same for every user."""
+    backlog = AgencyBacklog.objects.order_by().values(n=Func(F("id"), function="COUNT"))
+    # The backlog is counted in the same query as the state row.
+    state = RollupState.objects.filter(pk=1).annotate(backlog=Subquery(backlog)).first()
     return RefreshStatus(
         refreshed_at=state.refreshed_at if state else None,
         rebuilt_at=state.rebuilt_at if state else None,
         reconciliation=Reconciliation.objects.order_by("-checked_at").first(),
+        agency_backlog=state.backlog if state else 0,
     )

@@ -13,7 +13,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators import tasks
-from indicators.models import IndicatorValue, Level, Reconciliation, RollupState
+from indicators.models import (
+    AgencyBacklog,
+    IndicatorValue,
+    Level,
+    Reconciliation,
+    RollupState,
+)
 from tests.indicators.test_admin_review import LIST, rows_of
 
 EXPORT = "admin:indicators_indicatorvalue_export"
@@ -146,6 +152,13 @@ def test_the_recompute_button_queues_a_refresh_and_the_refresh_line_shows(
     client = login(son_la_official)
     page = client.get(reverse(LIST)).content.decode()
     assert "refresh-status" in page and "(3 " in page
+    assert "chưa được tính" not in page  # nothing waits for the agencies
+    for on in ("2026-11-02", "2026-11-03"):
+        AgencyBacklog.objects.create(
+            agency_id=1, questionnaire_id=1, responded_on=on, answers="5" * 23, w=1
+        )
+    page = client.get(reverse(LIST)).content.decode()
+    assert "còn 2 phiếu chưa được tính vào số liệu của cơ quan" in page
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             reverse("admin:indicators_indicatorvalue_refresh"), {"rebuild": "1"}
