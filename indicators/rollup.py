@@ -8,6 +8,13 @@ period (month, quarter, year; agencies by quarter and year) with joins. The same
 fan-out serves the incremental fold, the rebuild and the reconciliation, so the
 three cannot drift apart.
 
+The incremental fold runs in two transactions. The first counts new responses for
+the provinces, regions and nation (the units SIPAS ranks and sets targets for),
+summed per province at once, and queues them in the agency backlog; the second
+counts the backlog for the agencies. A batch touches a few thousand provincial
+rows but tens of thousands of agency rows, and the rankings need not wait for
+those (docs/performance.md).
+
 Weights make the fold additive: a new response adds 1 if intake accepted it, a
 review adds counted(to) - counted(from). The sum over a response's history is its
 current contribution, whatever order the pieces are folded in.
