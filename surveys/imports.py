@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import pickle
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -23,7 +22,7 @@ from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
-from surveys.imports_load import rows_load
+from surveys.imports_load import copy_line, rows_load
 from surveys.models import Agency, Procedure, Questionnaire, Source
 from surveys.services.responses import (
     PROFILE_CHOICES,
@@ -322,7 +321,7 @@ def responses_import(
     }
     procedures = dict(Procedure.objects.values_list("code", "id"))
     seen: dict[bytes, int] = {}
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
         for number, row in csv_records(reader, report):
             report.rows_read += 1
             checked = _check_row(
@@ -344,12 +343,11 @@ def responses_import(
                     continue
                 seen[uid_bytes] = number
                 if report.ok:
-                    pickle.dump(checked, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    spool.write(copy_line(checked))
             if progress and report.rows_read % 10000 == 0:
                 progress("checked", report.rows_read)
         if not report.ok:
             return report
-        spool.seek(0)
         report.progress = progress
         rows_load(spool, report)
     return report
