@@ -372,7 +372,9 @@ def responses_import(
         channels=CHANNELS,
     )
     seen: dict[bytes, int] = {}
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+    # Lines end at "\n" alone: the spool is COPY text, where a carriage return
+    # in a suggestion is written escaped.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
         for number, cells in csv_rows(reader, report):
             report.rows_read += 1
             checked = quick(number, cells)
