@@ -2,10 +2,12 @@
 
 The whole file is checked first; a single bad row stores nothing and every error
 is reported with its row and column, so the file can be corrected and sent again.
-A valid file is loaded in one statement per table (COPY then INSERT ... SELECT on
-PostgreSQL), and importing it again adds nothing: rows whose uid is already stored
-with the same content are counted as already present, with other content they
-are errors.
+Rows are checked by look-ups on their cells as written (surveys/imports_quick.py),
+and any row those do not settle by the full check (`_check_row`), which is the
+one that says what is wrong. A valid file is loaded in one statement per table
+(COPY then INSERT ... SELECT on PostgreSQL), and importing it again adds nothing:
+rows whose uid is already stored with the same content are counted as already
+present, with other content they are errors.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import pickle
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -23,7 +24,8 @@ from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
-from surveys.imports_load import rows_load
+from surveys.imports_load import copy_line, rows_load
+from surveys.imports_quick import row_quick_check
 from surveys.models import Agency, Procedure, Questionnaire, Source
 from surveys.services.responses import (
     PROFILE_CHOICES,
@@ -152,28 +154,42 @@ def csv_header_check(
     return True
 
 
-def csv_records(
+def csv_rows(
     reader: csv.DictReader, report: ImportReport
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows after the header with their numbers as a spreadsheet numbers
-    them (the header is row 1). A row with more values than columns, and a row
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header, as lists of cells, with their numbers as a
+    spreadsheet numbers them (the header is row 1). Empty lines are skipped as
+    csv.DictReader skips them. A row with more values than columns, and a row
     the csv module cannot read (which ends the file), are counted and reported
     here instead of being yielded."""
-    rows = iter(reader)
+    width = len(reader.fieldnames or [])
+    rows = iter(reader.reader)
     for number in itertools.count(2):
         try:
             row = next(rows)
+            while not row:
+                row = next(rows)
         except StopIteration:
             return
         except csv.Error:
             report.rows_read += 1
             _unparsable(report, number)
             return
-        if None in row:
+        if len(row) > width:
             report.rows_read += 1
             report.add_error(number, "", _("More values than columns."))
             continue
         yield number, row
+
+
+def csv_records(
+    reader: csv.DictReader, report: ImportReport
+) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """`csv_rows` as csv.DictReader gives them: a dict of column to cell, None
+    for the columns a short row leaves out."""
+    names = reader.fieldnames or []
+    for number, row in csv_rows(reader, report):
+        yield number, dict(itertools.zip_longest(names, row))
 
 
 A = TypeVar("A")
@@ -217,7 +233,7 @@ def _int_or_none(text: str) -> int | None:
 
 def _check_row(
     number: int,
-    row: dict[str, str],
+    row: dict[str, str | None],
     *,
     questionnaire: Questionnaire,
     agencies: dict[str, Agency],
@@ -297,6 +313,30 @@ def _check_row(
     )
 
 
+def _check_row_line(
+    number: int,
+    row: dict[str, str | None],
+    *,
+    questionnaire: Questionnaire,
+    agencies: dict[str, Agency],
+    procedures: dict[str, int],
+    report: ImportReport,
+) -> tuple[bytes, str] | None:
+    """`_check_row` as the quick check answers: (uid as 16 bytes, spool line),
+    or None after adding the row's errors."""
+    checked = _check_row(
+        number,
+        row,
+        questionnaire=questionnaire,
+        agencies=agencies,
+        procedures=procedures,
+        report=report,
+    )
+    if checked is None:
+        return None
+    return checked[1].bytes, copy_line(checked)
+
+
 def responses_import(
     *,
     lines: Iterable[str],
@@ -321,20 +361,34 @@ def responses_import(
         if agency_ids is None or a.id in agency_ids
     }
     procedures = dict(Procedure.objects.values_list("code", "id"))
+    names = reader.fieldnames or []
+    # Look-ups alone settle almost every row; the rest, errors included, go
+    # through the full check, which alone writes messages.
+    quick = row_quick_check(
+        header=names,
+        questionnaire=questionnaire,
+        agencies=agencies,
+        procedures=procedures,
+        channels=CHANNELS,
+    )
     seen: dict[bytes, int] = {}
-    with tempfile.TemporaryFile() as spool:
-        for number, row in csv_records(reader, report):
+    # Lines end at "\n" alone: the spool is COPY text, where a carriage return
+    # in a suggestion is written escaped.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+        for number, cells in csv_rows(reader, report):
             report.rows_read += 1
-            checked = _check_row(
-                number,
-                row,
-                questionnaire=questionnaire,
-                agencies=agencies,
-                procedures=procedures,
-                report=report,
-            )
+            checked = quick(number, cells)
+            if checked is None:
+                checked = _check_row_line(
+                    number,
+                    dict(itertools.zip_longest(names, cells)),
+                    questionnaire=questionnaire,
+                    agencies=agencies,
+                    procedures=procedures,
+                    report=report,
+                )
             if checked is not None:
-                uid_bytes = checked[1].bytes
+                uid_bytes, line = checked
                 if uid_bytes in seen:
                     report.add_error(
                         number,
@@ -344,12 +398,11 @@ def responses_import(
                     continue
                 seen[uid_bytes] = number
                 if report.ok:
-                    pickle.dump(checked, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    spool.write(line)
             if progress and report.rows_read % 10000 == 0:
                 progress("checked", report.rows_read)
         if not report.ok:
             return report
-        spool.seek(0)
         report.progress = progress
         rows_load(spool, report)
     return report

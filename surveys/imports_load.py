@@ -1,11 +1,19 @@
 """Storing checked rows of a paper-survey import: COPY and one INSERT ... SELECT on
 PostgreSQL, batched bulk inserts elsewhere. Rows whose uid is already stored count
-as already present; with other content they are errors and nothing is stored."""
+as already present; with other content they are errors and nothing is stored.
+
+The check spools each row as a line of PostgreSQL's COPY text format (`copy_line`),
+so that PostgreSQL reads the spool as it is, in large pieces, instead of Python
+handing it one value at a time; other databases parse the lines back."""
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Iterable
+import datetime as dt
+import itertools
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -15,6 +23,7 @@ from surveys.models import Response, Source
 from surveys.services.responses import CONTENT_FIELDS
 
 BATCH = 2000
+COPY_LINES = 10000  # lines per write to COPY, and between progress reports
 MAX_CONFLICTS_REPORTED = 1000
 
 # Columns of a normalised row, in the order they are spooled and copied.
@@ -36,22 +45,74 @@ ROW_FIELDS = (
 )
 
 
-def rows_load(spool, report) -> None:
-    """Store the rows spooled by the check (pickled tuples of ROW_FIELDS) into
-    `report`'s counts, all or nothing."""
-    rows = _unspool(spool)
+# COPY text format: a backslash starts an escape, tab, newline and carriage return
+# would end the value or the row. Only the suggestion is free text.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_UNESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+_COPY_ESCAPED = re.compile(r"\\[\\tnr]")
+NULL = "\\N"
+
+
+def copy_text(value: str) -> str:
+    """A string as a value of COPY text format."""
+    return value.translate(_COPY_ESCAPES)
+
+
+def copy_line(row: tuple) -> str:
+    """A normalised row (ROW_FIELDS, as the check builds it) as a line of COPY text
+    format: what `rows_load` reads from the spool."""
+    return (
+        "\t".join(
+            NULL
+            if value is None
+            else copy_text(value)
+            if isinstance(value, str)
+            else value.isoformat()
+            if isinstance(value, dt.date)
+            else str(value)
+            for value in row
+        )
+        + "\n"
+    )
+
+
+def copy_line_parse(line: str) -> tuple:
+    """The normalised row of a `copy_line` line (for databases without COPY)."""
+    cells = [
+        None if cell == NULL else _COPY_ESCAPED.sub(_unescape, cell)
+        for cell in line.rstrip("\n").split("\t")
+    ]
+    values = dict(zip(ROW_FIELDS, cells, strict=True))
+    return tuple(
+        value
+        if value is None or name in ("answers", "suggestion")
+        else uuid.UUID(value)
+        if name == "uid"
+        else dt.date.fromisoformat(value)
+        if name == "responded_on"
+        else int(value)
+        for name, value in values.items()
+    )
+
+
+def _unescape(match: re.Match) -> str:
+    return _COPY_UNESCAPES[match.group()]
+
+
+def rows_load(spool: IO[str], report) -> None:
+    """Store the rows spooled by the check (`copy_line` lines, read from the
+    start of `spool`) into `report`'s counts, all or nothing."""
+    spool.seek(0)
     if connection.vendor == "postgresql":
-        _load_postgresql(rows, report)
+        _load_postgresql(spool, report)
     else:
-        _load_other(rows, report)
+        _load_other((copy_line_parse(line) for line in spool), report)
 
 
-def _unspool(spool) -> Iterable[tuple]:
-    while True:
-        try:
-            yield pickle.load(spool)
-        except EOFError:
-            return
+def _chunks(lines: Iterable[str]) -> Iterator[str]:
+    lines = iter(lines)
+    while chunk := list(itertools.islice(lines, COPY_LINES)):
+        yield "".join(chunk)
 
 
 class _Conflicts(Exception):
@@ -63,7 +124,7 @@ _CONTENT_SQL = " OR ".join(
 )
 
 
-def _load_postgresql(rows, report) -> None:
+def _load_postgresql(spool: IO[str], report) -> None:
     columns = ", ".join(ROW_FIELDS[1:])
     now = timezone.now()
     try:
@@ -82,10 +143,10 @@ def _load_postgresql(rows, report) -> None:
             with cursor.copy(
                 f"COPY import_responses (row, {columns}) FROM STDIN"
             ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    copied += 1
-                    if report.progress and copied % 10000 == 0:
+                for chunk in _chunks(spool):
+                    copy.write(chunk)
+                    copied += chunk.count("\n")
+                    if report.progress:
                         report.progress("loaded", copied)
             cursor.execute(
                 f"INSERT INTO surveys_response ({columns}, source, received_at,"
@@ -97,21 +158,29 @@ def _load_postgresql(rows, report) -> None:
             report.imported = cursor.rowcount
             # After the insert, so that a row committed meanwhile by someone
             # else is compared too: a stored uid must carry the same content.
-            cursor.execute(
-                "SELECT t.row FROM import_responses t"
-                " JOIN surveys_response r ON r.uid = t.uid"
-                f" WHERE {_CONTENT_SQL} ORDER BY t.row LIMIT %s",
-                [MAX_CONFLICTS_REPORTED],
-            )
-            conflicts = [row for (row,) in cursor.fetchall()]
-            if conflicts:
-                for number in conflicts:
-                    report.add_error(number, "uid", _conflict_message())
-                raise _Conflicts
+            # When every row was new there is none to compare (the check
+            # refuses a uid twice in the file), and no join with the table.
+            if report.imported < copied:
+                conflicts = _stored_with_other_content(cursor)
+                if conflicts:
+                    for number in conflicts:
+                        report.add_error(number, "uid", _conflict_message())
+                    raise _Conflicts
     except _Conflicts:
         report.imported = 0
         return
     report.already_present = report.rows_read - report.imported
+
+
+def _stored_with_other_content(cursor) -> list[int]:
+    """Rows of the file whose uid is stored with other content."""
+    cursor.execute(
+        "SELECT t.row FROM import_responses t"
+        " JOIN surveys_response r ON r.uid = t.uid"
+        f" WHERE {_CONTENT_SQL} ORDER BY t.row LIMIT %s",
+        [MAX_CONFLICTS_REPORTED],
+    )
+    return [row for (row,) in cursor.fetchall()]
 
 
 def _conflict_message() -> str:

@@ -143,3 +143,29 @@ def _text(questionnaire, rows) -> io.StringIO:
     writer.writerows(rows)
     buffer.seek(0)
     return buffer
+
+
+@pytest.mark.parametrize(
+    "suggestion",
+    ["C:\\giấy tờ\\ \\N", "tab\there", "hai\ndòng", "windows\r\nline", "\\", "\\N"],
+)
+def test_a_suggestion_is_stored_as_written(questionnaire, suggestion):
+    rows = paper_rows(questionnaire, 2)
+    rows[1]["suggestion"] = suggestion
+    report = responses_import(
+        lines=_text(questionnaire, rows), questionnaire=questionnaire
+    )
+    assert report.imported == 2
+    stored = Response.objects.get(uid=rows[1]["uid"])
+    assert stored.suggestion == suggestion
+    assert Response.objects.get(uid=rows[0]["uid"]).suggestion == ""
+
+
+def test_a_partly_imported_file_imports_the_rest(questionnaire):
+    rows = paper_rows(questionnaire, 6)
+    responses_import(lines=_text(questionnaire, rows[:4]), questionnaire=questionnaire)
+    report = responses_import(
+        lines=_text(questionnaire, rows), questionnaire=questionnaire
+    )
+    assert (report.imported, report.already_present) == (2, 4)
+    assert Response.objects.count() == 6
