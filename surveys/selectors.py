@@ -103,14 +103,17 @@ def scale_labels(questionnaire: Questionnaire, language: str) -> list[dict]:
 
 def agency_for_survey(code: str) -> Agency | None:
     """An agency citizens can rate, by its code (remembered for a while)."""
+    # A lambda: building the queryset costs as much as a remembered hit saves.
     return _remembered(
-        ("agency", code), Agency.objects.filter(code=code, active=True).first
+        ("agency", code), lambda: Agency.objects.filter(code=code, active=True).first()
     )
 
 
 def procedure_by_code(code: str) -> Procedure | None:
     """A procedure by its code (remembered for a while)."""
-    return _remembered(("procedure", code), Procedure.objects.filter(code=code).first)
+    return _remembered(
+        ("procedure", code), lambda: Procedure.objects.filter(code=code).first()
+    )
 
 
 def agencies_visible(user) -> QuerySet[Agency]:
