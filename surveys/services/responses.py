@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -280,10 +281,14 @@ def response_submit(
         status=Response.Status.SUSPICIOUS if flags else Response.Status.ACCEPTED,
         **profile,
     )
+    # A lone INSERT commits by itself: BEGIN and COMMIT around it were two more
+    # round trips. A block is needed for the invitation's second row, and as a
+    # savepoint inside a caller's transaction, which a taken uid must not abort.
+    block = invitation is not None or transaction.get_connection().in_atomic_block
     try:
         # The unique uid decides between a new response and a retry: inserting
         # first and looking second leaves no window for a concurrent twin.
-        with transaction.atomic():
+        with transaction.atomic() if block else nullcontext():
             candidate.save(force_insert=True)
             if invitation is not None:
                 UsedInvitation.objects.create(

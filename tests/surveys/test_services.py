@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Agency, Channel, Response, ResponseReview, Source
 from surveys.selectors import questionnaire_current
@@ -162,3 +163,33 @@ def test_concurrent_submissions_of_one_uid_store_exactly_one(reference_data):
         thread.join(timeout=30)
     assert sorted(outcomes, key=str) == [False] * (threads_count - 1) + [True]
     assert Response.objects.filter(uid=uid).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_response_is_one_insert_and_retries_still_work(
+    reference_data,
+):
+    questionnaire = questionnaire_current()
+    agency = Agency.objects.get(code="14-centre")
+    uid = uuid.uuid4()
+    with CaptureQueriesContext(connection) as queries:
+        _response, created = submit(questionnaire, agency, uid=uid)
+    assert created
+    statements = [q["sql"].split()[0] for q in queries]
+    assert [s for s in statements if s != "SELECT"] == ["INSERT"]
+    assert submit(questionnaire, agency, uid=uid)[1] is False
+    with pytest.raises(SubmissionConflict):
+        submit(questionnaire, agency, uid=uid, channel=Channel.ONLINE)
+    assert Response.objects.filter(uid=uid).count() == 1
+
+
+def test_a_taken_uid_leaves_the_callers_transaction_usable(
+    questionnaire, son_la_centre
+):
+    uid = uuid.uuid4()
+    with transaction.atomic():
+        submit(questionnaire, son_la_centre, uid=uid)
+        with pytest.raises(SubmissionConflict):
+            submit(questionnaire, son_la_centre, uid=uid, channel=Channel.ONLINE)
+        assert submit(questionnaire, son_la_centre, uid=uid)[1] is False
+        assert Response.objects.filter(uid=uid).count() == 1
