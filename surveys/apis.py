@@ -23,6 +23,8 @@ from surveys.serializers import (
     QuestionnaireSerializer,
     ResponseInSerializer,
     ResponseOutSerializer,
+    response_in_read,
+    response_out,
 )
 from surveys.services import (
     SubmissionConflict,
@@ -133,10 +135,14 @@ class ResponseCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> ApiResponse:
-        serializer = ResponseInSerializer(data=request.data)
-        if not serializer.is_valid():
-            return ApiResponse(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        data = serializer.validated_data
+        data = response_in_read(request.data)
+        if data is None:
+            serializer = ResponseInSerializer(data=request.data)
+            if not serializer.is_valid():
+                return ApiResponse(
+                    serializer.errors, status=status.HTTP_400_BAD_REQUEST
+                )
+            data = serializer.validated_data
         try:
             flags = rate_flags(request._request, uid=data["uid"])
         except RateLimited as limited:
@@ -171,6 +177,6 @@ class ResponseCreateApi(APIView):
                 status=status.HTTP_409_CONFLICT,
             )
         return ApiResponse(
-            ResponseOutSerializer(response).data,
+            response_out(response),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -7,7 +7,7 @@ it, and without the key (settings.HASH_KEY) a table of guesses is useless.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import hmac
 
 from django.conf import settings
@@ -16,7 +16,12 @@ from django.conf import settings
 def keyed_hash(purpose: str, value: str) -> str:
     """HMAC-SHA256 of `value` under HASH_KEY, separated by `purpose` so that the
     same value hashed for two purposes gives two unrelated digests (hex, 64 chars)."""
-    key = hmac.new(
-        settings.HASH_KEY.encode(), f"sipas:{purpose}".encode(), hashlib.sha256
-    ).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    key = _purpose_key(settings.HASH_KEY, purpose)
+    return hmac.digest(key, value.encode(), "sha256").hex()
+
+
+@functools.lru_cache(maxsize=64)
+def _purpose_key(hash_key: str, purpose: str) -> bytes:
+    """HMAC-SHA256 of "sipas:<purpose>" under HASH_KEY: derived once per process,
+    not for every submission's client key."""
+    return hmac.digest(hash_key.encode(), f"sipas:{purpose}".encode(), "sha256")

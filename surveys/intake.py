@@ -13,14 +13,20 @@ import logging
 import math
 import time
 import uuid
+import weakref
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from surveys.hashing import keyed_hash
 from surveys.models import Response
+
+if TYPE_CHECKING:
+    from redis.commands.core import Script
 
 logger = logging.getLogger(__name__)
 
@@ -72,21 +78,56 @@ def _window() -> tuple[int, int]:
     return int(now // length), max(1, math.ceil(length - now % length))
 
 
+# INCR, and a timeout for a key it created, in one atomic round trip.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+# One script per connection pool of a Redis cache: Django's RedisCache builds a
+# redis.Redis client for every call, which costs more CPU than the round trip.
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis_count_script() -> Script | None:
+    """The counting script bound to the cache's own connection pool (where it
+    writes), or None when the cache is not Redis."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    client = backend._cache
+    pool = client._get_connection_pool(write=True)
+    script = _scripts.get(pool)
+    if script is None:
+        script = client._client(connection_pool=pool).register_script(_COUNT_SCRIPT)
+        _scripts[pool] = script
+    return script
+
+
+def _increment(cache_key: str, timeout: int) -> int:
+    """Add 1 to the counter under `cache_key`, created with `timeout` seconds."""
+    script = _redis_count_script()
+    if script is None:
+        cache.add(cache_key, 0, timeout=timeout)
+        return cache.incr(cache_key)
+    return int(script(keys=[cache.make_key(cache_key)], args=[timeout]))
+
+
 def _count_submission(key: str) -> int | None:
     """Count one submission in the client's current window; None when the cache
     cannot be reached.
 
     Each window has a key of its own that outlives it: incrementing a single key
     that expires raced with its expiry (Redis's INCR then recreates it without a
-    timeout), and the client was refused for good. A window's key is only ever
-    incremented while it exists."""
+    timeout), and the client was refused for good. On Redis, a window's key gets
+    its timeout in the same atomic step that creates it."""
     window, _left = _window()
     cache_key = f"surveys:rate:{key}:{window}"
     try:
-        cache.add(cache_key, 0, timeout=2 * settings.SURVEY_RATE_WINDOW_SECONDS)
-        return cache.incr(cache_key)
+        return _increment(cache_key, 2 * settings.SURVEY_RATE_WINDOW_SECONDS)
     except ValueError:
-        # Evicted between add and incr (memory pressure): count it as the first.
+        # Other caches: evicted between add and incr (memory pressure); count it
+        # as the first.
         return 1
     except Exception:  # noqa: BLE001 - any cache failure must not cost a response
         logger.warning("survey rate limit skipped: cache unavailable", exc_info=True)

@@ -102,15 +102,22 @@ def scale_labels(questionnaire: Questionnaire, language: str) -> list[dict]:
 
 
 def agency_for_survey(code: str) -> Agency | None:
-    """An agency citizens can rate, by its code (remembered for a while)."""
-    return _remembered(
-        ("agency", code), Agency.objects.filter(code=code, active=True).first
-    )
+    """An agency citizens can rate, by its code. Every active agency is read in
+    one query and remembered for a while: submissions spread over thousands of
+    agencies, and remembered one by one most of them missed."""
+    return _remembered(("agencies",), _active_agencies).get(code)
+
+
+def _active_agencies() -> dict[str, Agency]:
+    active = Agency.objects.filter(active=True).order_by()
+    return {agency.code: agency for agency in active}
 
 
 def procedure_by_code(code: str) -> Procedure | None:
     """A procedure by its code (remembered for a while)."""
-    return _remembered(("procedure", code), Procedure.objects.filter(code=code).first)
+    return _remembered(
+        ("procedure", code), lambda: Procedure.objects.filter(code=code).first()
+    )
 
 
 def agencies_visible(user) -> QuerySet[Agency]:

@@ -4,15 +4,19 @@ them afterwards."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Field
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -280,11 +284,15 @@ def response_submit(
         status=Response.Status.SUSPICIOUS if flags else Response.Status.ACCEPTED,
         **profile,
     )
+    # A lone INSERT commits by itself: BEGIN and COMMIT around it were two more
+    # round trips. A block is needed for the invitation's second row, and as a
+    # savepoint inside a caller's transaction, which a taken uid must not abort.
+    block = invitation is not None or transaction.get_connection().in_atomic_block
     try:
         # The unique uid decides between a new response and a retry: inserting
         # first and looking second leaves no window for a concurrent twin.
-        with transaction.atomic():
-            candidate.save(force_insert=True)
+        with transaction.atomic() if block else nullcontext():
+            _response_insert(candidate)
             if invitation is not None:
                 UsedInvitation.objects.create(
                     token_hash=invitation.token_hash,
@@ -301,6 +309,56 @@ def response_submit(
             raise SubmissionConflict(existing) from None
         return existing, False
     return candidate, True
+
+
+@functools.cache
+def _insert_statement(vendor: str, alias: str) -> tuple[str, tuple[Field, ...]]:
+    """INSERT of every Response column but the id, returning the id."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    meta = Response._meta
+    fields = tuple(
+        f for f in meta.local_concrete_fields if not f.primary_key and not f.generated
+    )
+    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(meta.pk.column),
+    )
+    return sql, fields
+
+
+def _response_insert(response: Response) -> None:
+    """response.save(force_insert=True), with the statement built once per
+    process: Django compiles an INSERT anew for every save, and that was a third
+    of the CPU of a submission. Same values (each field's get_db_prep_save), same
+    signals; databases other than PostgreSQL take the ordinary save."""
+    alias = router.db_for_write(Response, instance=response)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        response.save(force_insert=True, using=alias)
+        return
+    pre_save.send(
+        sender=Response, instance=response, raw=False, using=alias, update_fields=None
+    )
+    sql, fields = _insert_statement(connection.vendor, alias)
+    values = [
+        f.get_db_prep_save(f.pre_save(response, True), connection) for f in fields
+    ]
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        response.pk = cursor.fetchone()[0]
+    response._state.adding = False
+    response._state.db = alias
+    post_save.send(
+        sender=Response,
+        instance=response,
+        created=True,
+        update_fields=None,
+        raw=False,
+        using=alias,
+    )
 
 
 def response_same_content(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import re
 
@@ -31,6 +33,14 @@ def test_hashes_are_keyed_and_separated_by_purpose(settings):
     assert one != keyed_hash("invitation", ADDRESS)
     settings.HASH_KEY = "another key"
     assert keyed_hash("client", ADDRESS) != one
+
+
+def test_a_hash_is_the_hmac_of_the_value_under_the_purposes_key(settings):
+    # Stored hashes (dossier numbers, invitations) must keep their values.
+    settings.HASH_KEY = "k" * 50
+    purpose_key = hmac.new(b"k" * 50, b"sipas:client", hashlib.sha256).digest()
+    expected = hmac.new(purpose_key, ADDRESS.encode(), hashlib.sha256).hexdigest()
+    assert keyed_hash("client", ADDRESS) == expected
 
 
 def text_columns() -> list[tuple[str, str]]:

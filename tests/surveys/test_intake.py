@@ -3,9 +3,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
-from surveys.intake import client_address, client_key
+from surveys.intake import _count_submission, _window, client_address, client_key
 from surveys.models import Response
 from tests.surveys.helpers import api_payload
 
@@ -50,3 +51,25 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(rf, settings):
     assert client_address(request) == "10.0.0.2"
     settings.SURVEY_TRUSTED_PROXIES = 1
     assert client_address(request) == "203.0.113.9"
+
+
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.mark.parametrize("backend", ["configured", "local memory"])
+def test_each_submission_counts_once_in_a_window_that_expires(
+    backend, settings, clean_cache
+):
+    if backend == "local memory":
+        settings.CACHES = LOCAL_MEMORY
+    settings.SURVEY_RATE_WINDOW_SECONDS = 600
+    assert [_count_submission("client-a") for _ in range(3)] == [1, 2, 3]
+    assert _count_submission("client-b") == 1
+    window, _left = _window()
+    key = f"surveys:rate:client-a:{window}"
+    assert cache.get(key) == 3
+    if isinstance(caches["default"], RedisCache):
+        client = caches["default"]._cache.get_client(write=True)
+        assert 600 < client.ttl(cache.make_key(key)) <= 1200
+    cache.delete(key)
+    assert _count_submission("client-a") == 1

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from surveys.models import Channel
-from surveys.selectors import agencies_visible, invitation_rates
+from surveys.models import Agency, Channel
+from surveys.selectors import agencies_visible, agency_for_survey, invitation_rates
 from surveys.services import (
     Invitation,
     invitation_batch_create,
@@ -48,3 +48,17 @@ def test_officials_see_only_the_agencies_of_their_province(
     assert (
         agencies_visible(quang_ninh_official).filter(pk=quang_ninh_centre.pk).exists()
     )
+
+
+def test_one_read_finds_every_active_agency_and_no_inactive_one(
+    son_la_centre, quang_ninh_centre, django_assert_num_queries
+):
+    quang_ninh_centre.active = False
+    quang_ninh_centre.save()
+    with django_assert_num_queries(1):
+        assert agency_for_survey(son_la_centre.code) == son_la_centre
+    other = Agency.objects.filter(active=True).exclude(pk=son_la_centre.pk).first()
+    with django_assert_num_queries(0):
+        assert agency_for_survey(other.code) == other
+        assert agency_for_survey(quang_ninh_centre.code) is None
+        assert agency_for_survey("nowhere") is None

@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
 
-from surveys.models import Agency, Channel, Response, ResponseReview, Source
+from surveys.models import (
+    Agency,
+    Channel,
+    Procedure,
+    Response,
+    ResponseReview,
+    Source,
+)
 from surveys.selectors import questionnaire_current
 from surveys.services import (
     ReviewNotAllowed,
@@ -162,3 +172,71 @@ def test_concurrent_submissions_of_one_uid_store_exactly_one(reference_data):
         thread.join(timeout=30)
     assert sorted(outcomes, key=str) == [False] * (threads_count - 1) + [True]
     assert Response.objects.filter(uid=uid).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_response_is_one_insert_and_retries_still_work(
+    reference_data,
+):
+    questionnaire = questionnaire_current()
+    agency = Agency.objects.get(code="14-centre")
+    uid = uuid.uuid4()
+    with CaptureQueriesContext(connection) as queries:
+        _response, created = submit(questionnaire, agency, uid=uid)
+    assert created
+    statements = [q["sql"].split()[0] for q in queries]
+    assert [s for s in statements if s != "SELECT"] == ["INSERT"]
+    assert submit(questionnaire, agency, uid=uid)[1] is False
+    with pytest.raises(SubmissionConflict):
+        submit(questionnaire, agency, uid=uid, channel=Channel.ONLINE)
+    assert Response.objects.filter(uid=uid).count() == 1
+
+
+def test_a_taken_uid_leaves_the_callers_transaction_usable(
+    questionnaire, son_la_centre
+):
+    uid = uuid.uuid4()
+    with transaction.atomic():
+        submit(questionnaire, son_la_centre, uid=uid)
+        with pytest.raises(SubmissionConflict):
+            submit(questionnaire, son_la_centre, uid=uid, channel=Channel.ONLINE)
+        assert submit(questionnaire, son_la_centre, uid=uid)[1] is False
+        assert Response.objects.filter(uid=uid).count() == 1
+
+
+def test_a_response_is_stored_with_every_value_and_its_save_signals(
+    questionnaire, son_la_centre
+):
+    seen = []
+
+    def record(sender, **kwargs):
+        seen.append((kwargs.get("created"), kwargs["instance"].pk))
+
+    pre_save.connect(record, sender=Response, weak=False)
+    post_save.connect(record, sender=Response, weak=False)
+    try:
+        response, created = submit(
+            questionnaire,
+            son_la_centre,
+            procedure=Procedure.objects.get(code="HT-KS"),
+            responded_on=dt.date(2025, 3, 4),
+            respondent_type=1,
+            gender=2,
+            age_band=3,
+            education=4,
+            occupation=5,
+            suggestion=" Thêm ghế. ",
+            flags=Response.Flag.BURST,
+        )
+    finally:
+        pre_save.disconnect(record, sender=Response)
+        post_save.disconnect(record, sender=Response)
+    assert created and response.pk is not None and not response._state.adding
+    assert seen == [(None, None), (True, response.pk)]
+    stored = Response.objects.get(pk=response.pk)
+    fields = [f.attname for f in Response._meta.concrete_fields]
+    assert {f: getattr(stored, f) for f in fields} == {
+        f: getattr(response, f) for f in fields
+    }
+    assert stored.suggestion == "Thêm ghế."
+    assert stored.status == Response.Status.SUSPICIOUS
