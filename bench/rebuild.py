@@ -56,18 +56,20 @@ WITH r AS (
     OFFSET 0
 ), base AS (
     SELECT agency_id, month, criterion_id,
-           COUNT(*) FILTER (WHERE answer = '0') AS n0,
-           COUNT(*) FILTER (WHERE answer = '1') AS n1,
-           COUNT(*) FILTER (WHERE answer = '2') AS n2,
-           COUNT(*) FILTER (WHERE answer = '3') AS n3,
-           COUNT(*) FILTER (WHERE answer = '4') AS n4,
-           COUNT(*) FILTER (WHERE answer = '5') AS n5
+           -- Integers, not bigint: a SUM of bigint is numeric, several times
+           -- slower to add up than int8.
+           (COUNT(*) FILTER (WHERE answer = '0'))::int AS n0,
+           (COUNT(*) FILTER (WHERE answer = '1'))::int AS n1,
+           (COUNT(*) FILTER (WHERE answer = '2'))::int AS n2,
+           (COUNT(*) FILTER (WHERE answer = '3'))::int AS n3,
+           (COUNT(*) FILTER (WHERE answer = '4'))::int AS n4,
+           (COUNT(*) FILTER (WHERE answer = '5'))::int AS n5
       FROM answers WHERE answer BETWEEN '0' AND '5'
      GROUP BY 1, 2, 3
 ), by_province AS (
     SELECT COALESCE(a.province_id, 0) AS province_id, b.month, b.criterion_id,
-           SUM(b.n0) AS n0, SUM(b.n1) AS n1, SUM(b.n2) AS n2,
-           SUM(b.n3) AS n3, SUM(b.n4) AS n4, SUM(b.n5) AS n5
+           SUM(b.n0)::int AS n0, SUM(b.n1)::int AS n1, SUM(b.n2)::int AS n2,
+           SUM(b.n3)::int AS n3, SUM(b.n4)::int AS n4, SUM(b.n5)::int AS n5
       FROM base b JOIN surveys_agency a ON a.id = b.agency_id
      GROUP BY 1, 2, 3
 ), units AS (

@@ -221,9 +221,14 @@ def _base_criteria_sql(d: _Dialect, source: str, by: str = "agency_id") -> str:
     substr() reads its answer: the executor expands rows in a tight loop, cheaper
     than one CASE column per criterion and level, and any questionnaire works.
     "-" (left out) matches no level and is dropped before grouping.
+
+    Sums are cast back to integers here and in `fan_from`: PostgreSQL sums
+    bigints as numeric, and adding up numerics was half the rebuild's fan-out
+    (15.5 s against 7.2 s at 100k).
     """
     sums = ", ".join(
-        f"SUM(CASE WHEN x.answer = '{i}' THEN x.w ELSE 0 END) AS n{i}" for i in range(6)
+        f"CAST(SUM(CASE WHEN x.answer = '{i}' THEN x.w ELSE 0 END) AS INTEGER) AS n{i}"
+        for i in range(6)
     )
     # The month is computed once per response and the answer once per criterion,
     # each inside a fence: the planner would otherwise copy the expression into
@@ -310,7 +315,7 @@ def fan_from(
     k = f" b.{key}," if key else ""
     kp = f" bp.{key}," if key else ""
     plain = ", ".join(f"b.{c}" for c in sums)
-    summed = ", ".join(f"SUM(b.{c}) AS {c}" for c in sums)
+    summed = ", ".join(f"CAST(SUM(b.{c}) AS INTEGER) AS {c}" for c in sums)
     from_province = ", ".join(f"bp.{c}" for c in sums)
     group = "1, 2, 3" if key else "1, 2"
     province, join = (
