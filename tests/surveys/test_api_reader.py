@@ -10,7 +10,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from surveys import apis
@@ -21,23 +20,12 @@ from surveys.serializers import (
     response_in_read,
     response_out,
 )
-from tests.surveys.helpers import api_payload
 from tests.surveys.test_hostile_api import CORPUS
 
 URL = "/api/v1/responses/"
 
 
-@pytest.fixture(autouse=True)
-def no_rate_limit(settings):
-    settings.SURVEY_RATE_LIMIT = 10_000
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def valid(questionnaire, son_la_centre) -> dict:
-    return api_payload(questionnaire, son_la_centre)
+pytestmark = pytest.mark.usefixtures("roomy_rate_limit")
 
 
 def serializer_read(data: object) -> dict | None:

@@ -8,25 +8,14 @@ import json
 import uuid
 
 import pytest
-from django.core.cache import cache
 
 from surveys.models import Response
-from tests.surveys.helpers import all_answers, api_payload
+from tests.surveys.helpers import all_answers
 
 URL = "/api/v1/responses/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_counters(settings):
-    settings.SURVEY_RATE_LIMIT = 10_000
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def valid(questionnaire, son_la_centre) -> dict:
-    return api_payload(questionnaire, son_la_centre)
+pytestmark = pytest.mark.usefixtures("roomy_rate_limit")
 
 
 def post(client, body: bytes | str, content_type: str = "application/json"):
