@@ -305,6 +305,38 @@ def test_a_full_rebuild_gives_the_counts_of_the_incremental_refreshes(
     assert rollup_rows() == incremental
 
 
+def test_a_rebuild_repairs_changed_missing_and_stray_rows_and_marks_them_dirty(
+    son_la_centre, bac_kan_centre, monkeypatch
+):
+    respond(son_la_centre, "2022-03-15", MOSTLY_FIVES)
+    respond(bac_kan_centre, "2025-06-30", "3" * 23)
+    rollup_refresh()
+    counted = rollup_rows()
+    changed = CriterionCount.objects.filter(level=Level.NATION).first()
+    changed.n4 += 2
+    changed.save()
+    CriterionCount.objects.filter(level=Level.REGION).first().delete()
+    RespondentCount.objects.filter(level=Level.AGENCY).first().delete()
+    stray = RespondentCount.objects.filter(level=Level.PROVINCE).first()
+    stray.pk, stray.period_key = None, 2019
+    stray.save()
+    DirtyUnitPeriod.objects.all().delete()
+    monkeypatch.setattr(rollup, "AFTER_FOLD", [])  # keep the dirty marks to see
+
+    rollup_rebuild()
+
+    assert rollup_rows() == counted
+    assert rollup_reconcile().matched
+    # Every unit-period is to be recomputed: those counted, and the stray one,
+    # whose figures must go.
+    key = ("level", "unit_id", "period_kind", "period_key", "questionnaire_id")
+    dirty = set(DirtyUnitPeriod.objects.values_list(*key))
+    live = set(RespondentCount.objects.values_list(*key))
+    stray_key = tuple(getattr(stray, k) for k in key)
+    assert stray_key not in live
+    assert dirty == live | {stray_key}
+
+
 def test_the_refresh_command_folds_and_rebuilds_without_celery(son_la_centre):
     from io import StringIO
 
