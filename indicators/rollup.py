@@ -213,7 +213,9 @@ def _counted(column: str) -> str:
 # --- the shared SQL --------------------------------------------------------------
 
 
-def _base_criteria_sql(d: _Dialect, source: str, by: str = "agency_id") -> str:
+def _base_criteria_sql(
+    d: _Dialect, source: str, by: str = "agency_id", *, ordered: bool = False
+) -> str:
     """Sum a source of (agency_id, questionnaire_id, responded_on, answers, w) per
     agency (or the source's column `by`), questionnaire, month and criterion.
 
@@ -224,7 +226,12 @@ def _base_criteria_sql(d: _Dialect, source: str, by: str = "agency_id") -> str:
 
     Sums are cast back to integers here and in `fan_from`: PostgreSQL sums
     bigints as numeric, and adding up numerics was half the rebuild's fan-out
-    (15.5 s against 7.2 s at 100k).
+    (15.5 s against 7.2 s at 100k). The weights must be integers too.
+
+    `ordered` (a rebuild) returns the rows by agency, questionnaire and month:
+    the fan-out then meets each agency's quarter and year in turn, and its hash
+    aggregate of millions of groups works in cache (5.7 s against 6.7 s at
+    100k, the base itself 2.8 s against 3.1 s).
     """
     sums = ", ".join(
         f"CAST(SUM(CASE WHEN x.answer = '{i}' THEN x.w ELSE 0 END) AS INTEGER) AS n{i}"
@@ -244,7 +251,7 @@ def _base_criteria_sql(d: _Dialect, source: str, by: str = "agency_id") -> str:
         " JOIN surveys_criterion c ON c.questionnaire_id = s.questionnaire_id"
         f"{d.fence()}) x"
         " WHERE x.answer IN ('0', '1', '2', '3', '4', '5')"
-        " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+        " GROUP BY 1, 2, 3, 4" + (" ORDER BY 1, 2, 3, 4" if ordered else "")
     )
 
 
@@ -475,7 +482,7 @@ def _build_base(
     d.bulk(cursor)
     source, params = _source_as_of(d, marks, agency_filter)
     params = params + (filter_params or [])
-    criteria = _base_criteria_sql(d, source)
+    criteria = _base_criteria_sql(d, source, ordered=True)
     respondents = _base_respondents_sql(d, source)
     if temp:
         d.temp_table(cursor, base_cc, criteria, params)
