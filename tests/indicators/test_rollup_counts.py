@@ -337,6 +337,21 @@ def test_a_rebuild_repairs_changed_missing_and_stray_rows_and_marks_them_dirty(
     assert dirty == live | {stray_key}
 
 
+def test_the_count_tables_leave_room_for_a_fold_to_update_rows_in_place():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN"
+            " ('indicators_criterioncount', 'indicators_respondentcount')"
+        )
+        options = dict(cursor.fetchall())
+    assert options == {
+        "indicators_criterioncount": ["fillfactor=70"],
+        "indicators_respondentcount": ["fillfactor=70"],
+    }
+
+
 def test_the_refresh_command_folds_and_rebuilds_without_celery(son_la_centre):
     from io import StringIO
 
