@@ -55,8 +55,10 @@ SUSPICIOUS = Response.Status.SUSPICIOUS.value
 MONTH_2025 = int(MAP_2025_STARTS[:4]) * 100 + int(MAP_2025_STARTS[5:7])
 LEVELS = ("n0", "n1", "n2", "n3", "n4", "n5")
 
-_CC_COLS = f"level, unit_id, period_kind, period_key, criterion_id, {', '.join(LEVELS)}"
-_RC_COLS = "level, unit_id, period_kind, period_key, questionnaire_id, respondents"
+# The key of a count row, before its criterion or questionnaire.
+_KEY = "level, unit_id, period_kind, period_key"
+_CC_COLS = f"{_KEY}, criterion_id, {', '.join(LEVELS)}"
+_RC_COLS = f"{_KEY}, questionnaire_id, respondents"
 CC = "indicators_criterioncount"
 RC = "indicators_respondentcount"
 DIRTY = "indicators_dirtyunitperiod"
@@ -371,9 +373,6 @@ def _fan_respondents(base: str, **units: bool) -> str:
     )
 
 
-_KEY = "level, unit_id, period_kind, period_key"
-
-
 def _fanned_criteria(base: str, **units: bool) -> str:
     """SELECT of a criteria base fanned out and summed: the columns of `_CC_COLS`."""
     sums = ", ".join(f"SUM(b.{n}) AS {n}" for n in LEVELS)
@@ -423,7 +422,7 @@ def _fan_out(
 
 def _mark_dirty(cursor, *, base_rc: str, **units: bool) -> int:
     """Record every (level, unit, period, questionnaire) a base touches."""
-    key = "level, unit_id, period_kind, period_key, questionnaire_id"
+    key = f"{_KEY}, questionnaire_id"
     cursor.execute(
         f"INSERT INTO {DIRTY} ({key})"
         f" SELECT DISTINCT b.level, b.unit_id, k.kind, {_PERIOD_KEY},"
@@ -442,7 +441,7 @@ def _drop_zero_rows(cursor, *, base_rc: str, **units: bool) -> None:
         f"SELECT DISTINCT b.level, b.unit_id, k.kind, {_PERIOD_KEY}"
         + _fan_respondents(base_rc, **units)
     )
-    key = "(level, unit_id, period_kind, period_key)"
+    key = f"({_KEY})"
     zero = " AND ".join(f"{n} = 0" for n in LEVELS)
     for table, empty in ((CC, zero), (RC, "respondents = 0")):
         cursor.execute(
@@ -796,7 +795,7 @@ def _merge(
 ) -> None:
     """Make `live` hold exactly the rows the query `fresh` returns, writing only
     the differences."""
-    columns = f"level, unit_id, period_kind, period_key, {key}"
+    columns = f"{_KEY}, {key}"
     same_key = " AND ".join(f"l.{c} = f.{c}" for c in columns.split(", "))
     differs = " OR ".join(f"l.{c} <> f.{c}" for c in sums)
     fresh_columns = ", ".join(f"f.{c}" for c in (*columns.split(", "), *sums))
@@ -892,7 +891,6 @@ def _recount_without_backlog(cursor, d: _Dialect) -> None:
     # Negative rows beside the recount's, then summed per key; keys left at zero
     # are those the live rollup has no row for.
     _fan_out(cursor, **base, cc="recon_cc", rc="recon_rc", add=False, above=False)
-    key = "level, unit_id, period_kind, period_key"
     for table, column, sums in (
         ("recon_cc", "criterion_id", LEVELS),
         ("recon_rc", "questionnaire_id", ("respondents",)),
@@ -902,8 +900,8 @@ def _recount_without_backlog(cursor, d: _Dialect) -> None:
         d.temp_table(
             cursor,
             f"{table}_net",
-            f"SELECT {key}, {column}, {summed} FROM {table}"
-            f" GROUP BY {key}, {column} HAVING {nonzero}",
+            f"SELECT {_KEY}, {column}, {summed} FROM {table}"
+            f" GROUP BY {_KEY}, {column} HAVING {nonzero}",
             [],
         )
         cursor.execute(f"DELETE FROM {table}", [])
