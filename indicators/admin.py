@@ -579,7 +579,7 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
             }
         )
     criterion_rows = []
-    for code, figures in value.criteria.items():
+    for code, figures in selectors.figure_criteria(value=value).items():
         criterion = criteria.get(code)
         criterion_rows.append(
             {

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from indicators import selectors
 from indicators.models import Indicator, IndicatorValue, Level, PeriodKind
 
 
@@ -179,5 +180,5 @@ class IndicatorValueDetailSerializer(IndicatorValueSerializer):
     def get_criteria(self, obj: IndicatorValue) -> dict:
         return {
             code: {**item, "value": obj.rounded(item["value"])}
-            for code, item in obj.criteria.items()
+            for code, item in selectors.figure_criteria(value=obj).items()
         }

@@ -63,7 +63,6 @@ class _Dialect:
     """The SQL that differs between PostgreSQL and SQLite."""
 
     json_object: str
-    json_array: str
     json_object_agg: str
     empty_object: str
     greatest: str
@@ -83,7 +82,6 @@ _POSTGRESQL = _Dialect(
     # Built as json (text) and converted once: jsonb_object_agg over nested jsonb
     # values is several times slower on a full rebuild.
     json_object="json_build_object",
-    json_array="json_build_array",
     json_object_agg="json_object_agg",
     empty_object="CAST('{}' AS json)",
     json_column="CAST({} AS jsonb)",
@@ -95,7 +93,6 @@ _POSTGRESQL = _Dialect(
 )
 _SQLITE = _Dialect(
     json_object="json_object",
-    json_array="json_array",
     json_object_agg="json_group_object",
     empty_object="'{}'",
     json_column="{}",
@@ -299,7 +296,6 @@ SELECT counts.*,
        CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END AS rate
 FROM (
     SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key, c.element_id,
-           c.code, cc.n0, cc.n1, cc.n2, cc.n3, cc.n4, cc.n5,
            cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
            {_satisfied(definition.satisfied_levels)} AS sat,
            {criterion_weight} AS w
@@ -358,21 +354,13 @@ overall AS (
            )) AS elements
     FROM element_intervals GROUP BY {_KEY}
 ),
-criteria AS (
-    SELECT {_KEY},
-           {d.json_object_agg}(code, {d.json_object}(
-               'value', rate, 'n', n,
-               'counts', {d.json_array}(n0, n1, n2, n3, n4, n5)
-           )) AS criteria
-    FROM {rates} GROUP BY {_KEY}
-),
 respondents AS (
     SELECT {_KEY}, respondents FROM {_temp(_KEYS_TABLE)} WHERE respondents > 0
 ),
 {_UNITS},
 scored AS (
     SELECT r.level, r.unit_id, r.period_kind, r.period_key, r.respondents,
-           o.value, o.elements, cr.criteria, p.period_start,
+           o.value, o.elements, p.period_start,
            u.map, u.region_id, u.province_id, u.agency_id, u.name_vi, u.name_en,
            (SELECT t.threshold FROM indicators_target t
             WHERE t.indicator = %(indicator)s AND t.year <= p.period_year
@@ -383,7 +371,6 @@ scored AS (
     JOIN periods p
       ON p.period_kind = r.period_kind AND p.period_key = r.period_key
     LEFT JOIN overall o ON {_on_key("o", "r")}
-    LEFT JOIN criteria cr ON {_on_key("cr", "r")}
     LEFT JOIN units u ON u.level = r.level AND u.unit_id = r.unit_id
 ),
 intervals AS (
@@ -395,7 +382,7 @@ intervals AS (
 SELECT %(indicator)s, %(definition)s, {_KEY},
        value, respondents, ci_low, ci_high,
        {d.json_column.format(f"COALESCE(elements, {d.empty_object})")},
-       {d.json_column.format(f"COALESCE(criteria, {d.empty_object})")},
+       {d.json_column.format(d.empty_object)},
        threshold,
        {status_sql("respondents")},
        %(now)s, map, region_id, province_id, agency_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indicators.models import IndicatorValue, Level, PeriodKind
+from indicators.selectors import figure_criteria
 from indicators.services import scoring_definition_create
 from indicators.values import values_rebuild, values_refresh_dirty, wilson_interval
 from surveys.models import Agency
@@ -42,7 +43,7 @@ def test_figures_leave_does_not_apply_out_of_every_denominator(hand_example):
     values_refresh_dirty()
     value = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
 
-    access_1 = value.criteria["ACCESS_1"]
+    access_1 = figure_criteria(value=value)["ACCESS_1"]
     assert access_1["n"] == 30
     assert access_1["counts"] == [10, 2, 3, 5, 12, 8]
     assert access_1["value"] == pytest.approx(200 / 3)
@@ -91,8 +92,12 @@ def test_a_definition_counting_only_very_satisfied_gives_new_figures_and_keeps_o
     )
     values_rebuild(definition=strict)
 
+    kept_before = old
     new = _year_value(level=Level.AGENCY, unit_id=hand_example.id, definition=strict)
-    assert new.criteria["ACCESS_1"]["value"] == pytest.approx(100 * 8 / 30)
+    assert figure_criteria(value=new)["ACCESS_1"]["value"] == pytest.approx(800 / 30)
+    assert figure_criteria(value=kept_before)["ACCESS_1"]["value"] == pytest.approx(
+        200 / 3
+    )
     assert new.elements["ACCESS"]["value"] == pytest.approx((800 / 30 + 37.5 * 3) / 4)
     assert new.value == pytest.approx(((800 / 30 + 37.5 * 3) / 4 + 50 * 4) / 5)
     kept = _year_value(
@@ -129,5 +134,31 @@ def test_an_agency_without_answers_to_a_criterion_has_no_rate_for_it(
     rollup.write()
     values_refresh_dirty()
     value = _year_value(level=Level.AGENCY, unit_id=agency.id)
-    assert value.criteria["ACCESS_1"]["value"] is None
+    criteria = figure_criteria(value=value)
+    assert criteria["ACCESS_1"] == {
+        "value": None,
+        "n": 0,
+        "counts": [35, 0, 0, 0, 0, 0],
+    }
+    assert criteria["ACCESS_2"]["value"] == pytest.approx(100 * 30 / 35)
     assert value.value == pytest.approx(100 * 30 / 35)
+
+
+def test_criteria_are_read_from_the_rollup_in_questionnaire_order(
+    hand_example, questionnaire
+):
+    """A satisfaction figure stores no criteria; they are the unit-period's counts
+    as of now, so a count not yet refreshed into the figure shows already."""
+    values_refresh_dirty()
+    value = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
+    assert value.criteria == {}
+    codes = list(
+        questionnaire.criteria.order_by("position").values_list("code", flat=True)
+    )
+    criteria = figure_criteria(value=value)
+    assert list(criteria) == codes
+    assert criteria["PROCEDURE_1"] == {
+        "value": pytest.approx(90),
+        "n": 40,
+        "counts": [0, 1, 1, 2, 16, 20],
+    }
