@@ -42,6 +42,7 @@ from indicators.models import (
     RollupState,
     ScoringDefinition,
 )
+from indicators.rollup import BULK_WORK_MEM
 from surveys.models import MAP_2025_STARTS, Province
 
 Z = 1.959963984540054  # two-sided 95%
@@ -191,15 +192,16 @@ def _wilson(p: str, n: str, sign: str, dialect: _Dialect) -> str:
 
 def _weight(column: str, weights: dict, prefix: str, params: dict) -> str:
     """A weight per code: 1 when no weights are given, else the listed weight (0
-    for codes not listed)."""
+    for codes not listed). A float: PostgreSQL reads `1.0` as a numeric, and sums
+    of numerics made the element figures' aggregate several times slower."""
     if not weights:
-        return "1.0"
+        return "CAST(1.0 AS DOUBLE PRECISION)"
     cases = []
     for index, (code, weight) in enumerate(sorted(weights.items())):
         params[f"{prefix}{index}_code"] = str(code)
         params[f"{prefix}{index}_w"] = float(weight)
         cases.append(f"WHEN %({prefix}{index}_code)s THEN %({prefix}{index}_w)s")
-    return f"(CASE {column} {' '.join(cases)} ELSE 0.0 END)"
+    return f"CAST(CASE {column} {' '.join(cases)} ELSE 0.0 END AS DOUBLE PRECISION)"
 
 
 def _satisfied(levels: list[int]) -> str:
@@ -215,7 +217,7 @@ _KEY = "level, unit_id, period_kind, period_key"
 # give PostgreSQL true row counts, where estimates from freshly written rollup
 # rows lead it to nested loops over aggregates (minutes instead of milliseconds).
 _KEYS_TABLE = "indicators_tmp_keys"
-_RATES_TABLE = "indicators_tmp_rates"
+_ELEMENTS_TABLE = "indicators_tmp_elements"
 
 
 def _temp(table: str) -> str:
@@ -286,24 +288,53 @@ LEFT JOIN indicators_respondentcount rc
 """
 
 
-def _rates_sql(definition: ScoringDefinition, params: dict) -> str:
-    """Criterion rates of the unit-periods in the keys table, one row per count
-    row, into a temporary table."""
+def _element_values_sql(
+    definition: ScoringDefinition, params: dict, *, everything: bool
+) -> str:
+    """Element figures of the unit-periods in the keys table, one row per element,
+    into a temporary table: the weighted mean of the element's criterion rates,
+    each over the answers that apply, and the most answers to one criterion.
+
+    Summed here, as the count rows are read, rather than from a table of
+    criterion rates: that table held a row per count row (2.8 million for a
+    rebuild at 100k responses), which the figures then had to sort by element."""
     criterion_weight = _weight("c.code", definition.criterion_weights, "cw", params)
+    element_weight = _weight("e.code", definition.element_weights, "ew", params)
+    # Every unit-period: the rollup holds no count row outside them, and a row
+    # the figures do not ask for is left in the temporary table.
+    in_keys = (
+        "" if everything else f"JOIN {_temp(_KEYS_TABLE)} k ON {_on_key('k', 'cc')}"
+    )
     return f"""
-CREATE TEMP TABLE {_RATES_TABLE} AS
-SELECT counts.*,
-       CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END AS rate
+CREATE TEMP TABLE {_ELEMENTS_TABLE} AS
+SELECT per_element.level, per_element.unit_id, per_element.period_kind,
+       per_element.period_key, e.code, per_element.value, per_element.n,
+       {element_weight} AS w
 FROM (
-    SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key, c.element_id,
-           cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
-           {_satisfied(definition.satisfied_levels)} AS sat,
-           {criterion_weight} AS w
-    FROM indicators_criterioncount cc
-    JOIN {_temp(_KEYS_TABLE)} k ON {_on_key("k", "cc")}
-    JOIN surveys_criterion c ON c.id = cc.criterion_id
-    WHERE c.questionnaire_id = %(questionnaire)s
-) counts
+    SELECT {_KEY},
+           element_id,
+           SUM(CASE WHEN n > 0 THEN w * rate END)
+               / NULLIF(SUM(CASE WHEN n > 0 THEN w END), 0) AS value,
+           MAX(n) AS n
+    FROM (
+        SELECT counts.*,
+               CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END
+                   AS rate
+        FROM (
+            SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key,
+                   c.element_id,
+                   cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
+                   {_satisfied(definition.satisfied_levels)} AS sat,
+                   {criterion_weight} AS w
+            FROM indicators_criterioncount cc
+            {in_keys}
+            JOIN surveys_criterion c ON c.id = cc.criterion_id
+            WHERE c.questionnaire_id = %(questionnaire)s
+        ) counts
+    ) rates
+    GROUP BY {_KEY}, element_id
+) per_element
+JOIN surveys_element e ON e.id = per_element.element_id
 """
 
 
@@ -323,27 +354,16 @@ def status_sql(n: str) -> str:
 
 def _upsert_sql(definition: ScoringDefinition, periods: str, params: dict) -> str:
     d = _dialect()
-    element_weight = _weight("e.code", definition.element_weights, "ew", params)
     el_p, ov_p = "value / 100.0", "value / 100.0"
-    rates = _temp(_RATES_TABLE)
     return f"""
 INSERT INTO indicators_indicatorvalue (
     indicator, definition_id, {_KEY}, {", ".join(_COMPUTED_COLUMNS)})
 WITH {periods},
-element_values AS (
-    SELECT r.level, r.unit_id, r.period_kind, r.period_key, e.code,
-           SUM(CASE WHEN r.n > 0 THEN r.w * r.rate END)
-               / NULLIF(SUM(CASE WHEN r.n > 0 THEN r.w END), 0) AS value,
-           MAX(r.n) AS n,
-           {element_weight} AS w
-    FROM {rates} r JOIN surveys_element e ON e.id = r.element_id
-    GROUP BY r.level, r.unit_id, r.period_kind, r.period_key, e.code
-),
 element_intervals AS (
-    SELECT element_values.*,
+    SELECT elements.*,
            {_wilson(el_p, "n", "-", d)} AS ci_low,
            {_wilson(el_p, "n", "+", d)} AS ci_high
-    FROM element_values
+    FROM {_temp(_ELEMENTS_TABLE)} elements
 ),
 overall AS (
     SELECT {_KEY},
@@ -528,7 +548,7 @@ FROM changes WHERE indicators_indicatorvalue.id = changes.id
 
 
 def _drop_temporary(cursor) -> None:
-    for table in (_KEYS_TABLE, _RATES_TABLE):
+    for table in (_KEYS_TABLE, _ELEMENTS_TABLE):
         cursor.execute(f"DROP TABLE IF EXISTS {_temp(table)}")
 
 
@@ -582,12 +602,23 @@ def _definition_compute(
             # for all 120,000 keys at 100k).
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(_rates_sql(definition, params), params)
+            # One hash table of the element figures, in memory: sorting the
+            # millions of count rows, or hashing them in parallel workers whose
+            # partial tables hold nearly every group, costs twice as much, and at
+            # the default work_mem the table spills to disk (85 batches).
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+        cursor.execute(
+            _element_values_sql(definition, params, everything=everything), params
+        )
         if whole and d.analyze:
             cursor.execute("RESET enable_nestloop")
             cursor.execute("RESET enable_mergejoin")
+            cursor.execute("RESET enable_sort")
+            cursor.execute("RESET max_parallel_workers_per_gather")
         if d.analyze:
-            cursor.execute(f"ANALYZE {_temp(_RATES_TABLE)}")
+            cursor.execute(f"ANALYZE {_temp(_ELEMENTS_TABLE)}")
         cursor.execute(_delete_gone_sql(everything=everything), params)
         cursor.execute(
             _upsert_sql(definition, _periods_cte(periods, params), params), params
