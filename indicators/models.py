@@ -343,6 +343,8 @@ class IndicatorValue(UnitPeriod):
     ci_low = models.FloatField(_("95% interval, low"), null=True, blank=True)
     ci_high = models.FloatField(_("95% interval, high"), null=True, blank=True)
     elements = models.JSONField(_("elements"), default=dict)
+    # The detail of dossier figures. Empty on satisfaction figures, whose criteria
+    # are read from the rollup when one is opened (selectors.figure_criteria).
     criteria = models.JSONField(_("criteria"), default=dict)
     threshold = models.FloatField(_("target (%)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
