@@ -594,6 +594,11 @@ def _definition_compute(
         whole = everything or _large_share_of_the_rollup(
             cursor, sum(n for *_, n in found)
         )
+        if d.analyze:
+            # The element figures and the figures group in memory: at the default
+            # work_mem a full recompute's hash table spilled to disk in 85 batches,
+            # and a refresh's sort of 200,000 count rows too.
+            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
         if whole and d.analyze:
             # The planner cannot know that a key has a count row per criterion: it
             # expects one and probes the rollup's index once per key, or sorts
@@ -602,13 +607,11 @@ def _definition_compute(
             # for all 120,000 keys at 100k).
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL enable_mergejoin = off")
-            # One hash table of the element figures, in memory: sorting the
-            # millions of count rows, or hashing them in parallel workers whose
-            # partial tables hold nearly every group, costs twice as much, and at
-            # the default work_mem the table spills to disk (85 batches).
+            # One hash table of the element figures: sorting the millions of
+            # count rows, or hashing them in parallel workers whose partial
+            # tables hold nearly every group, costs twice as much.
             cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
         cursor.execute(
             _element_values_sql(definition, params, everything=everything), params
         )
