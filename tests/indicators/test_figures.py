@@ -145,7 +145,7 @@ def test_an_agency_without_answers_to_a_criterion_has_no_rate_for_it(
 
 
 def test_criteria_are_read_from_the_rollup_in_questionnaire_order(
-    hand_example, questionnaire
+    hand_example, questionnaire, rollup
 ):
     """A satisfaction figure stores no criteria; they are the unit-period's counts
     as of now, so a count not yet refreshed into the figure shows already."""
@@ -161,4 +161,20 @@ def test_criteria_are_read_from_the_rollup_in_questionnaire_order(
         "value": pytest.approx(90),
         "n": 40,
         "counts": [0, 1, 1, 2, 16, 20],
+    }
+
+    # Ten more "very satisfied", folded but not yet refreshed into the figure.
+    rollup.add(
+        agency=hand_example,
+        month=202203,
+        respondents=10,
+        criteria={"PROCEDURE_1": [0, 0, 0, 0, 0, 10]},
+    )
+    rollup.write()
+    value.refresh_from_db()
+    assert value.respondents == 40
+    assert figure_criteria(value=value)["PROCEDURE_1"] == {
+        "value": pytest.approx(100 * 46 / 50),
+        "n": 50,
+        "counts": [0, 1, 1, 2, 16, 30],
     }
