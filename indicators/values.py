@@ -313,25 +313,20 @@ SELECT per_element.level, per_element.unit_id, per_element.period_kind,
 FROM (
     SELECT {_KEY},
            element_id,
-           SUM(CASE WHEN n > 0 THEN w * rate END)
+           SUM(CASE WHEN n > 0
+                    THEN w * (CAST(sat AS DOUBLE PRECISION) * 100.0 / n) END)
                / NULLIF(SUM(CASE WHEN n > 0 THEN w END), 0) AS value,
            MAX(n) AS n
     FROM (
-        SELECT counts.*,
-               CASE WHEN n > 0 THEN CAST(sat AS DOUBLE PRECISION) * 100.0 / n END
-                   AS rate
-        FROM (
-            SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key,
-                   c.element_id,
-                   cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
-                   {_satisfied(definition.satisfied_levels)} AS sat,
-                   {criterion_weight} AS w
-            FROM indicators_criterioncount cc
-            {in_keys}
-            JOIN surveys_criterion c ON c.id = cc.criterion_id
-            WHERE c.questionnaire_id = %(questionnaire)s
-        ) counts
-    ) rates
+        SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key, c.element_id,
+               cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
+               {_satisfied(definition.satisfied_levels)} AS sat,
+               {criterion_weight} AS w
+        FROM indicators_criterioncount cc
+        {in_keys}
+        JOIN surveys_criterion c ON c.id = cc.criterion_id
+        WHERE c.questionnaire_id = %(questionnaire)s
+    ) counts
     GROUP BY {_KEY}, element_id
 ) per_element
 JOIN surveys_element e ON e.id = per_element.element_id
