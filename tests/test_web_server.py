@@ -1,0 +1,145 @@
+"""The web process as production runs it: gunicorn with `config/gunicorn.conf.py`
+and production settings."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "web-server-test-" + "k3Vn8Qx2Zp" * 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The test database, for a server in another process."""
+    s = connection.settings_dict
+    if s["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the production web process runs on PostgreSQL")
+    user = s["USER"] or "postgres"
+    auth = f"{user}:{s['PASSWORD']}" if s["PASSWORD"] else user
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+
+
+def production_env(static_root: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
+    env.update(
+        PRODUCTION="1",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="sipas.example.gov.vn,127.0.0.1",
+        STATIC_ROOT=str(static_root),
+        GUNICORN_ACCESS_LOG="",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited:\n{log.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the server did not listen:\n{log.read_text()[-3000:]}")
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    source: str = "127.0.0.1",
+    **headers: str,
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=15, source_address=(source, 0)
+    )
+    base = {"Host": "sipas.example.gov.vn", "X-Forwarded-Proto": "https"}
+    conn.request(method, path, body=body, headers={**base, **headers})
+    answer = conn.getresponse()
+    data = answer.read()
+    conn.close()
+    return answer.status, {k.lower(): v for k, v in answer.getheaders()}, data
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> Path:
+    """What the Docker image collects when it is built."""
+    root = tmp_path_factory.mktemp("static")
+    env = production_env(root, SQLITE_PATH=str(root.parent / "collect.sqlite3"))
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    return root
+
+
+@pytest.fixture
+def web(static_root, tmp_path) -> Iterator[tuple[int, Path]]:
+    """gunicorn as the Dockerfile starts it, on the test database."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    env = production_env(
+        static_root,
+        DATABASE_URL=database_url(),
+        SURVEY_TRUSTED_PROXIES="1",
+        SURVEY_RATE_LIMIT="3",
+        WEB_CONCURRENCY="2",
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "gunicorn", "config.wsgi"),
+            *("--config", "config/gunicorn.conf.py"),
+            *("--bind", f"127.0.0.1:{port}"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(port, process, log)
+        yield port, log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_process_serves_the_collected_static_files_with_sync_workers(web):
+    port, log = web
+    status, headers, body = request(port, "GET", "/static/surveys/site.css")
+    assert status == 200
+    assert headers["content-type"].startswith("text/css")
+    assert body == (ROOT / "surveys" / "static" / "surveys" / "site.css").read_bytes()
+    assert request(port, "GET", "/static/admin/css/base.css")[0] == 200
+    assert request(port, "GET", "/static/surveys/nothing-here.css")[0] == 404
+    assert request(port, "GET", "/healthz")[0] == 200
