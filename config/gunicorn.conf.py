@@ -1,22 +1,31 @@
 """gunicorn settings of the web process (Dockerfile, docker-compose, benchmarks).
 
-gthread workers keep client connections alive between requests. One thread per
-worker by default: with PostgreSQL on the same two cores the server is bound by
-CPU, and 8 threads per worker gave less throughput and a worse p99 than 1
-(docs/performance.md). Where the database is across a network, a request waits
-longer on it and more threads pay: raise GUNICORN_THREADS. Each thread keeps its
-own database connection: WEB_CONCURRENCY × GUNICORN_THREADS must stay below
-PostgreSQL's max_connections, with room for the Celery workers.
+Sync workers by default, behind a buffering proxy (the compose file's `proxy`,
+nginx): each request is accepted by whichever worker is free, so clients share
+the workers evenly. gthread workers keep a client's connection for as long as it
+stays open, and connections pile up on whichever worker accepted them first: in
+the submission bench (32 clients that keep their connections) one worker held 24
+of them, its clients waited 78 ms a request and the others 4–20 ms; p99 104 ms
+against 42 ms with sync workers, at the same throughput (docs/performance.md).
+
+A sync worker is held by a client for the whole upload, so a slow client ties up
+a worker: without a proxy in front, set GUNICORN_WORKER_CLASS=gthread. Where the
+database is across a network, a request waits longer on it, and gthread with more
+threads (GUNICORN_THREADS) pays. Each thread keeps its own database connection:
+WEB_CONCURRENCY × GUNICORN_THREADS must stay below PostgreSQL's max_connections,
+with room for the Celery workers.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "sync"
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 keepalive = 5
 # "-" logs each request to standard output; an empty value turns the log off.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Behind the proxy, the address in gunicorn's access log is the proxy's; the
+# application reads the client's from X-Forwarded-For (SURVEY_TRUSTED_PROXIES).

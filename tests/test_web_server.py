@@ -1,19 +1,25 @@
 """The web process as production runs it: gunicorn with `config/gunicorn.conf.py`
-and production settings."""
+and production settings, alone and behind the proxy of `deploy/nginx.conf`."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from surveys.models import Response
+from tests.surveys.helpers import api_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "web-server-test-" + "k3Vn8Qx2Zp" * 5
@@ -133,6 +139,41 @@ def web(static_root, tmp_path) -> Iterator[tuple[int, Path]]:
         process.wait(timeout=30)
 
 
+@pytest.fixture
+def proxy(web, tmp_path) -> Iterator[int]:
+    """nginx with the project's configuration, its upstream pointed at `web`."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    web_port, _ = web
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server web:8000;" in site and "listen 80;" in site
+    site = site.replace("server web:8000;", f"server 127.0.0.1:{web_port};")
+    (tmp_path / "site.conf").write_text(site.replace("listen 80;", f"listen {port};"))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
+        "events {}\n"
+        "http { include /etc/nginx/mime.types;"
+        f" access_log off; client_body_temp_path {tmp_path}/body;"
+        f" proxy_temp_path {tmp_path}/proxy; include {tmp_path}/site.conf; }}\n"
+    )
+    log = tmp_path / "nginx.log"
+    process = subprocess.Popen(
+        [nginx, "-c", str(tmp_path / "nginx.conf")],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(port, process, log)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_web_process_serves_the_collected_static_files_with_sync_workers(web):
     port, log = web
@@ -143,3 +184,47 @@ def test_the_web_process_serves_the_collected_static_files_with_sync_workers(web
     assert request(port, "GET", "/static/admin/css/base.css")[0] == 200
     assert request(port, "GET", "/static/surveys/nothing-here.css")[0] == 404
     assert request(port, "GET", "/healthz")[0] == 200
+    assert "Using worker: sync" in log.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
+    proxy, questionnaire, son_la_centre
+):
+    """Each request claims another address in X-Forwarded-For: the limit (3) still
+    counts them as one client, the one nginx saw; another address is another
+    client (both on the loopback: 127.0.0.1 and 127.0.0.2)."""
+    agent = f"web-server-test/{uuid.uuid4()}"
+    statuses, uids = [], []
+    for n, source in enumerate(["127.0.0.1"] * 5 + ["127.0.0.2"]):
+        payload = api_payload(questionnaire, son_la_centre)
+        status, _, _ = request(
+            proxy,
+            "POST",
+            "/api/v1/responses/",
+            json.dumps(payload).encode(),
+            source,
+            **{
+                "Content-Type": "application/json",
+                "User-Agent": agent,
+                "X-Forwarded-For": f"203.0.113.{n + 1}",
+            },
+        )
+        statuses.append(status)
+        uids.append(payload["uid"])
+    assert statuses == [201, 201, 201, 429, 429, 201]
+    stored = {str(uid) for uid in Response.objects.values_list("uid", flat=True)}
+    assert stored == set(uids[:3] + uids[5:])
+
+    status, _, body = request(proxy, "GET", "/static/surveys/site.css")
+    assert status == 200
+    assert body == (ROOT / "surveys" / "static" / "surveys" / "site.css").read_bytes()
+    # A body over the survey's limit stops at the proxy, before any worker.
+    too_big = request(
+        proxy,
+        "POST",
+        "/api/v1/responses/",
+        b"{" + b" " * 2_000_000 + b"}",
+        **{"Content-Type": "application/json"},
+    )
+    assert too_big[0] == 413
