@@ -134,7 +134,8 @@ def _client_process(port, path, parts, until, threads, seed) -> tuple:
         acked += ack
         for key, value in stat.items():
             statuses[key] = statuses.get(key, 0) + value
-    return latencies, statuses, acked
+    medians = [percentile(lat, 0.50) for lat, _, _ in out if lat]
+    return latencies, statuses, acked, medians
 
 
 def load(port: int, path: str, parts: dict, *, clients: int, seconds: float) -> dict:
@@ -148,10 +149,11 @@ def load(port: int, path: str, parts: dict, *, clients: int, seconds: float) -> 
             for n, threads in enumerate(per)
         ]
         results = [future.result() for future in futures]
-    latencies, statuses, acked = [], {}, []
-    for lat, stat, ack in results:
+    latencies, statuses, acked, medians = [], {}, [], []
+    for lat, stat, ack, med in results:
         latencies += lat
         acked += ack
+        medians += med
         for key, value in stat.items():
             statuses[key] = statuses.get(key, 0) + value
     errors = sum(v for k, v in statuses.items() if k not in (200, 201))
@@ -159,6 +161,9 @@ def load(port: int, path: str, parts: dict, *, clients: int, seconds: float) -> 
         "rate": statuses.get(201, 0) / seconds,
         "p50": percentile(latencies, 0.50) * 1000,
         "p99": percentile(latencies, 0.99) * 1000,
+        # How evenly the server shares itself: the slowest client's median
+        # latency over the fastest's (1.0: every client waits alike).
+        "spread": max(medians) / min(medians),
         "errors": errors,
         "statuses": statuses,
         "acked": acked,
@@ -230,7 +235,11 @@ def main() -> int:
     missing = lost(api["acked"])
     if not args.keep:
         Response.objects.filter(id__gt=first).delete()
-    label = f"trivial endpoint, {args.clients} clients, {args.seconds:.0f} s"
+    worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "sync"
+    label = (
+        f"trivial endpoint, {args.clients} clients, {args.seconds:.0f} s,"
+        f" {worker_class} workers"
+    )
     others = {k: v for k, v in api["statuses"].items() if k not in (200, 201)}
     rows = [
         Row(
@@ -262,6 +271,15 @@ def main() -> int:
             baseline_name="trivial endpoint",
             goal="< 100 ms",
             met=api["p99"] < 100,
+            data=args.data,
+        ),
+        Row(
+            "1 submit",
+            "slowest client's median / fastest's",
+            api["spread"],
+            "",
+            baseline=base["spread"],
+            baseline_name="trivial endpoint",
             data=args.data,
         ),
         Row(
