@@ -410,12 +410,18 @@ def _fan_out(
             f" ON CONFLICT ({_KEY}, questionnaire_id) DO UPDATE SET"
             f" respondents = {rc}.respondents + excluded.respondents"
         )
+    # In key order: a unit-period's rows are then read and updated together,
+    # and new ones are written side by side, so that a later fold or figure
+    # finds them in one or two pages instead of one page each (an agency fold of
+    # 213,000 rows: 0.91-0.94 s against 1.22-1.31 s; docs/performance.md).
     cursor.execute(
-        f"INSERT INTO {cc} ({_CC_COLS}) {_fanned_criteria(base_cc, **units)}{on_cc}",
+        f"INSERT INTO {cc} ({_CC_COLS}) {_fanned_criteria(base_cc, **units)}"
+        f" ORDER BY 1, 2, 3, 4, 5{on_cc}",
         [],
     )
     cursor.execute(
-        f"INSERT INTO {rc} ({_RC_COLS}) {_fanned_respondents(base_rc, **units)}{on_rc}",
+        f"INSERT INTO {rc} ({_RC_COLS}) {_fanned_respondents(base_rc, **units)}"
+        f" ORDER BY 1, 2, 3, 4, 5{on_rc}",
         [],
     )
 
@@ -843,10 +849,12 @@ def _merge(
         + " FROM rebuild_diff x WHERE l.id = x.live_id AND x.level IS NOT NULL",
         [],
     )
+    # New rows in key order, as a fold writes them (`_fan_out`): the rows of a
+    # unit-period share a page.
     cursor.execute(
         f"INSERT INTO {live} ({columns}, {', '.join(sums)})"
         f" SELECT {columns}, {', '.join(sums)} FROM rebuild_diff"
-        " WHERE live_id IS NULL",
+        f" WHERE live_id IS NULL ORDER BY {columns}",
         [],
     )
     cursor.execute("DROP TABLE rebuild_diff", [])

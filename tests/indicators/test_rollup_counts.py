@@ -352,6 +352,41 @@ def test_the_count_tables_leave_room_for_a_fold_to_update_rows_in_place():
     }
 
 
+def _most_pages_of_a_unit_period(level: int) -> int:
+    """The most heap pages the count rows of one unit-period of `level` span."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MAX(pages) FROM (SELECT COUNT(DISTINCT (ctid::text::point)[0])"
+            " AS pages FROM indicators_criterioncount WHERE level = %s"
+            " GROUP BY unit_id, period_kind, period_key) s",
+            [level],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_count_rows_of_a_unit_period_are_written_side_by_side():
+    """The fold and the rebuild write count rows in key order: a later fold
+    updates, and the figures read, the 23 rows of a unit-period in a page or two
+    rather than in 23 pages."""
+    agencies = Agency.objects.filter(active=True, province__isnull=False)
+    agencies = list(agencies.order_by("code")[:80])
+    for n, agency in enumerate(agencies):
+        for month in (2, 5, 8, 11):
+            respond(agency, f"2024-{month:02d}-{1 + n % 27:02d}", str(1 + n % 5) * 23)
+    rollup_refresh()
+    assert CriterionCount.objects.filter(level=Level.AGENCY).count() == 80 * 5 * 23
+    assert _most_pages_of_a_unit_period(Level.AGENCY) <= 2
+
+    CriterionCount.objects.all().delete()
+    RespondentCount.objects.all().delete()
+    rollup_rebuild()
+
+    assert _most_pages_of_a_unit_period(Level.AGENCY) <= 2
+    assert _most_pages_of_a_unit_period(Level.PROVINCE) <= 2
+
+
 def test_the_refresh_command_folds_and_rebuilds_without_celery(son_la_centre):
     from io import StringIO
 
