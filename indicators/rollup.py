@@ -412,8 +412,8 @@ def _fan_out(
         )
     # In key order: a unit-period's rows are then read and updated together,
     # and new ones are written side by side, so that a later fold or figure
-    # finds them in one or two pages instead of one page each (an agency fold of
-    # 213,000 rows: 0.91-0.94 s against 1.22-1.31 s; docs/performance.md).
+    # finds them in one or two pages instead of one page each (the agencies'
+    # upsert of 213,000 rows: 0.91-0.94 s against 1.22-1.31 s; docs/performance.md).
     cursor.execute(
         f"INSERT INTO {cc} ({_CC_COLS}) {_fanned_criteria(base_cc, **units)}"
         f" ORDER BY 1, 2, 3, 4, 5{on_cc}",
