@@ -139,9 +139,19 @@ def web(static_root, tmp_path) -> Iterator[tuple[int, Path]]:
         process.wait(timeout=30)
 
 
+LOAD_BALANCER = "127.0.0.2"
+PRIVATE_NETWORKS = (
+    "    set_real_ip_from 10.0.0.0/8;\n"
+    "    set_real_ip_from 172.16.0.0/12;\n"
+    "    set_real_ip_from 192.168.0.0/16;\n"
+)
+
+
 @pytest.fixture
 def proxy(web, tmp_path) -> Iterator[int]:
-    """nginx with the project's configuration, its upstream pointed at `web`."""
+    """nginx with the project's configuration, its upstream pointed at `web`;
+    127.0.0.2 plays the load balancer in front (instead of the private
+    networks), 127.0.0.1 a client connecting directly."""
     nginx = shutil.which("nginx") or (
         "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
     )
@@ -151,7 +161,9 @@ def proxy(web, tmp_path) -> Iterator[int]:
     port = free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "server web:8000;" in site and "listen 80;" in site
+    assert PRIVATE_NETWORKS in site
     site = site.replace("server web:8000;", f"server 127.0.0.1:{web_port};")
+    site = site.replace(PRIVATE_NETWORKS, f"    set_real_ip_from {LOAD_BALANCER};\n")
     (tmp_path / "site.conf").write_text(site.replace("listen 80;", f"listen {port};"))
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
@@ -191,12 +203,13 @@ def test_the_web_process_serves_the_collected_static_files_with_sync_workers(web
 def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
     proxy, questionnaire, son_la_centre
 ):
-    """Each request claims another address in X-Forwarded-For: the limit (3) still
-    counts them as one client, the one nginx saw; another address is another
-    client (both on the loopback: 127.0.0.1 and 127.0.0.2)."""
+    """The limit (3 per client) counts the address nginx believes: a client
+    connecting directly is one client whatever X-Forwarded-For it claims; behind
+    the load balancer, each address the balancer reports is a client of its own."""
     agent = f"web-server-test/{uuid.uuid4()}"
-    statuses, uids = [], []
-    for n, source in enumerate(["127.0.0.1"] * 5 + ["127.0.0.2"]):
+    stored: list[str] = []
+
+    def submit(source: str, forwarded_for: str) -> int:
         payload = api_payload(questionnaire, son_la_centre)
         status, _, _ = request(
             proxy,
@@ -207,14 +220,25 @@ def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
             **{
                 "Content-Type": "application/json",
                 "User-Agent": agent,
-                "X-Forwarded-For": f"203.0.113.{n + 1}",
+                "X-Forwarded-For": forwarded_for,
             },
         )
-        statuses.append(status)
-        uids.append(payload["uid"])
-    assert statuses == [201, 201, 201, 429, 429, 201]
-    stored = {str(uid) for uid in Response.objects.values_list("uid", flat=True)}
-    assert stored == set(uids[:3] + uids[5:])
+        if status == 201:
+            stored.append(payload["uid"])
+        return status
+
+    direct = [submit("127.0.0.1", f"203.0.113.{n}") for n in range(1, 6)]
+    assert direct == [201, 201, 201, 429, 429]
+    # 127.0.0.1 claims the first citizen's address: nginx believes only the
+    # load balancer, so this is still the direct client, over its limit.
+    assert submit("127.0.0.1", "198.51.100.7") == 429
+    behind = [submit(LOAD_BALANCER, "198.51.100.7") for _ in range(4)]
+    assert behind == [201, 201, 201, 429]
+    assert submit(LOAD_BALANCER, "198.51.100.8") == 201
+    assert {str(u) for u in Response.objects.values_list("uid", flat=True)} == set(
+        stored
+    )
+    assert len(stored) == 7
 
     status, _, body = request(proxy, "GET", "/static/surveys/site.css")
     assert status == 200
