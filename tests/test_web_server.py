@@ -43,10 +43,12 @@ def database_url() -> str:
 
 
 def production_env(static_root: Path, **extra: str) -> dict[str, str]:
+    # gunicorn as configured, whatever the environment of the test run says.
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+        if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WEB_CONCURRENCY")
+        and not k.startswith("GUNICORN_")
     }
     env.update(
         PRODUCTION="1",
