@@ -422,15 +422,21 @@ def _changed(table: str, d: _Dialect) -> str:
 
 def _delete_gone_sql(*, everything: bool) -> str:
     """Figures whose unit-period no longer has respondents."""
-    in_keys = ""
     if not everything:
-        in_keys = (
-            f"AND EXISTS (SELECT 1 FROM {_temp(_KEYS_TABLE)} k "
-            f"WHERE {_on_key('k', 'indicators_indicatorvalue')})"
-        )
+        # The keys carry their respondents (`_keys_sql`): only those left with
+        # none are looked up, and after new responses there are none (a refresh
+        # of 10,000 probed every figure it was about to rewrite: 0.09-0.16 s).
+        return f"""
+DELETE FROM indicators_indicatorvalue
+WHERE indicator = %(indicator)s AND definition_id = %(definition)s
+  AND EXISTS (
+    SELECT 1 FROM {_temp(_KEYS_TABLE)} k
+    WHERE {_on_key("k", "indicators_indicatorvalue")}
+      AND (k.respondents IS NULL OR k.respondents <= 0))
+"""
     return f"""
 DELETE FROM indicators_indicatorvalue
-WHERE indicator = %(indicator)s AND definition_id = %(definition)s {in_keys}
+WHERE indicator = %(indicator)s AND definition_id = %(definition)s
   AND NOT EXISTS (
     SELECT 1 FROM indicators_respondentcount rc
     WHERE {_on_key("rc", "indicators_indicatorvalue")}

@@ -10,10 +10,14 @@ from indicators.models import (
     DirtyUnitPeriod,
     IndicatorValue,
     Level,
+    PeriodKind,
     RespondentCount,
 )
+from indicators.rollup import rollup_refresh
 from indicators.values import values_rebuild, values_refresh_dirty
 from surveys.models import Agency
+
+from .rollup_helpers import SUSPICIOUS, respond, review
 
 IGNORED = {"id", "computed_at"}
 
@@ -95,3 +99,26 @@ def test_a_ministry_has_figures_without_a_map_or_province(rollup):
         level=Level.AGENCY, unit_id=other.id, period_key=2022
     )
     assert ministry.province_id is None and ministry.map is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_review_that_takes_a_unit_periods_last_answer_away_removes_its_figure(
+    son_la_centre,
+):
+    """The refresh deletes the figure of a unit-period left without respondents,
+    and only that one: the quarter goes, the year and the other quarter stay."""
+    respond(son_la_centre, "2022-03-15", "4" * 23)
+    last = respond(son_la_centre, "2022-05-10", "5" * 23)
+    rollup_refresh()
+    agency = {"level": Level.AGENCY, "unit_id": son_la_centre.id}
+    quarter = {**agency, "period_kind": PeriodKind.QUARTER}
+    year = {**agency, "period_kind": PeriodKind.YEAR, "period_key": 2022}
+    assert IndicatorValue.objects.filter(**quarter, period_key=20222).exists()
+    assert IndicatorValue.objects.get(**year).respondents == 2
+
+    review(last, SUSPICIOUS)
+    rollup_refresh()
+
+    assert not IndicatorValue.objects.filter(**quarter, period_key=20222).exists()
+    assert IndicatorValue.objects.filter(**quarter, period_key=20221).exists()
+    assert IndicatorValue.objects.get(**year).respondents == 1
