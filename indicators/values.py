@@ -623,17 +623,19 @@ def _definition_compute(
             cursor.execute("RESET max_parallel_workers_per_gather")
         if d.analyze:
             cursor.execute(f"ANALYZE {_temp(_ELEMENTS_TABLE)}")
+        cursor.execute(_delete_gone_sql(everything=everything), params)
         if whole and d.analyze:
             # Each figure groups its elements into JSON, whose size the planner
             # cannot know: at 1M responses it expected more than the 512 MB a
             # hash table may take and split it to disk, where 300 MB held it
             # (the upsert 6.1-6.5 s against 6.6-7.9 s, interleaved runs).
             cursor.execute("SET LOCAL hash_mem_multiplier = 8")
-        cursor.execute(_delete_gone_sql(everything=everything), params)
         cursor.execute(
             _upsert_sql(definition, _periods_cte(periods, params), params), params
         )
         written = cursor.rowcount
+        if whole and d.analyze:
+            cursor.execute("RESET hash_mem_multiplier")
         _drop_temporary(cursor)
         if not ranked:
             return written
