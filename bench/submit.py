@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import runpy
 import socket
 import sys
 import threading
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
     PYTHON,
+    ROOT,
     Process,
     Row,
     bench_env,
@@ -235,7 +237,10 @@ def main() -> int:
     missing = lost(api["acked"])
     if not args.keep:
         Response.objects.filter(id__gt=first).delete()
-    worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "sync"
+    # As the server read it from its config, in the same environment.
+    worker_class = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))[
+        "worker_class"
+    ]
     label = (
         f"trivial endpoint, {args.clients} clients, {args.seconds:.0f} s,"
         f" {worker_class} workers"
