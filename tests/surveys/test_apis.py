@@ -123,6 +123,31 @@ def test_errors_come_in_the_language_of_the_request(api, questionnaire, son_la_c
     assert vietnamese["Content-Language"] == "vi"
 
 
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "*/*", ""])
+def test_a_response_is_stored_and_answered_in_json_whatever_the_client_accepts(
+    api, questionnaire, son_la_centre, accept
+):
+    # A kiosk whose HTTP library asks for HTML or XML must not lose its
+    # response to a 406: the endpoint has one representation, JSON.
+    payload = api_payload(questionnaire, son_la_centre)
+    result = api(payload, HTTP_ACCEPT=accept)
+    assert result.status_code == 201
+    assert result["Content-Type"] == "application/json"
+    assert result.json()["uid"] == payload["uid"]
+    assert Response.objects.filter(uid=payload["uid"]).exists()
+
+
+def test_bad_input_is_answered_in_json_whatever_the_client_accepts(
+    api, questionnaire, son_la_centre
+):
+    payload = api_payload(questionnaire, son_la_centre)
+    payload["answers"]["ACCESS_1"] = 9
+    result = api(payload, HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en")
+    assert result.status_code == 400
+    assert result["Content-Type"] == "application/json"
+    assert "ACCESS_1" in result.json()["answers"]
+
+
 def test_it_accepts_a_past_service_date(api, questionnaire, son_la_centre):
     day = timezone.localdate() - dt.timedelta(days=3)
     payload = api_payload(questionnaire, son_la_centre, responded_on=str(day))
