@@ -41,10 +41,12 @@ def plan(full: bool, import_rows: int, seconds: float) -> list[tuple[str, list[s
     of the same data set: it adds responses and deletes them again, and the
     rebuild then brings the rollup back to what is stored (until then the rollup
     still counts them, which changes no timing). The quick run rebuilds only the
-    100k set: a rebuild of 1M takes minutes by itself."""
+    100k set: a rebuild of 1M takes minutes by itself. It runs the rebuild task
+    on one worker only, for its memory: at 100k a second worker has too little
+    to share (0.88-1.00x), and the full run measures scale-out at 1M and 10M."""
     steps: list[tuple[str, list[str]]] = [
         ("100k", ["refresh.py", "--cleanup"]),
-        ("100k", ["rebuild.py", "--repeat", "1", "--verify", "--workers", "1,2"]),
+        ("100k", ["rebuild.py", "--repeat", "1", "--verify", "--workers", "1"]),
         ("100k", ["read.py"]),
         # The first run on a data set also rebuilds its rollup once, untimed.
         ("1M", ["refresh.py", "--cleanup"]),
