@@ -110,8 +110,9 @@ def static_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def web(static_root, tmp_path) -> Iterator[tuple[int, Path]]:
-    """gunicorn as the Dockerfile starts it, on the test database."""
+def web(static_root, tmp_path, request) -> Iterator[tuple[int, Path]]:
+    """gunicorn as the Dockerfile starts it, on the test database; a test may
+    add to its environment by parametrizing this fixture indirectly."""
     port = free_port()
     log = tmp_path / "gunicorn.log"
     env = production_env(
@@ -120,6 +121,7 @@ def web(static_root, tmp_path) -> Iterator[tuple[int, Path]]:
         SURVEY_TRUSTED_PROXIES="1",
         SURVEY_RATE_LIMIT="3",
         WEB_CONCURRENCY="2",
+        **getattr(request, "param", {}),
     )
     process = subprocess.Popen(
         [
@@ -147,6 +149,9 @@ PRIVATE_NETWORKS = (
     "    set_real_ip_from 172.16.0.0/12;\n"
     "    set_real_ip_from 192.168.0.0/16;\n"
 )
+PRIVATE_NETWORKS_GEO = (
+    "    10.0.0.0/8     1;\n    172.16.0.0/12  1;\n    192.168.0.0/16 1;\n"
+)
 
 
 @pytest.fixture
@@ -163,9 +168,10 @@ def proxy(web, tmp_path) -> Iterator[int]:
     port = free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "server web:8000;" in site and "listen 80;" in site
-    assert PRIVATE_NETWORKS in site
+    assert PRIVATE_NETWORKS in site and PRIVATE_NETWORKS_GEO in site
     site = site.replace("server web:8000;", f"server 127.0.0.1:{web_port};")
     site = site.replace(PRIVATE_NETWORKS, f"    set_real_ip_from {LOAD_BALANCER};\n")
+    site = site.replace(PRIVATE_NETWORKS_GEO, f"    {LOAD_BALANCER}/32 1;\n")
     (tmp_path / "site.conf").write_text(site.replace("listen 80;", f"listen {port};"))
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
@@ -201,6 +207,9 @@ def test_the_web_process_serves_the_collected_static_files_with_sync_workers(web
     assert "Using worker: sync" in log.read_text()
 
 
+# As if nginx terminated TLS itself, so that clients connecting directly are
+# served: the rate limit is what is under test.
+@pytest.mark.parametrize("web", [{"SECURE_SSL_REDIRECT": "0"}], indirect=True)
 @pytest.mark.django_db(transaction=True)
 def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
     proxy, questionnaire, son_la_centre
@@ -254,3 +263,39 @@ def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
         **{"Content-Type": "application/json"},
     )
     assert too_big[0] == 413
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_load_balancer_is_believed_about_https(
+    proxy, questionnaire, son_la_centre
+):
+    """Production redirects plain HTTP to HTTPS. A client connecting directly is
+    redirected whatever X-Forwarded-Proto it claims, and nothing is stored; the
+    load balancer's word is taken, both ways."""
+    agent = f"web-server-test/{uuid.uuid4()}"
+
+    def submit(source: str, proto: str) -> tuple[int, dict[str, str], str]:
+        payload = api_payload(questionnaire, son_la_centre)
+        status, headers, _ = request(
+            proxy,
+            "POST",
+            "/api/v1/responses/",
+            json.dumps(payload).encode(),
+            source,
+            **{
+                "Content-Type": "application/json",
+                "User-Agent": agent,
+                "X-Forwarded-For": "198.51.100.9",
+                "X-Forwarded-Proto": proto,
+            },
+        )
+        return status, headers, payload["uid"]
+
+    status, headers, uid = submit("127.0.0.1", "https")
+    assert status == 301
+    assert headers["location"] == "https://sipas.example.gov.vn/api/v1/responses/"
+    assert not Response.objects.filter(uid=uid).exists()
+    assert submit(LOAD_BALANCER, "http")[0] == 301
+    status, _, uid = submit(LOAD_BALANCER, "https")
+    assert status == 201
+    assert Response.objects.filter(uid=uid).exists()
