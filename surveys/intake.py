@@ -13,9 +13,9 @@ import logging
 import math
 import time
 import uuid
-import weakref
 from typing import TYPE_CHECKING
 
+import redis
 from django.conf import settings
 from django.core import signing
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
@@ -84,23 +84,36 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
-# One script per connection pool of a Redis cache: Django's RedisCache builds a
-# redis.Redis client for every call, which costs more CPU than the round trip.
-_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+# Options of Django's RedisCache that are its own, not the connection pool's.
+_DJANGO_ONLY_OPTIONS = frozenset({"parser_class", "pool_class", "serializer"})
+_scripts: dict[tuple[str, str], Script] = {}
 
 
 def _redis_count_script() -> Script | None:
-    """The counting script bound to the cache's own connection pool (where it
-    writes), or None when the cache is not Redis."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
+    """The counting script for the default cache's Redis server (its first, where
+    Django's cache writes), on a client of the script's own with the cache's
+    connection options; None when the cache is not Redis. Django's RedisCache
+    exposes no client, and builds one for every call: that cost more CPU than
+    the round trip. One client per server and options, per process."""
+    if not isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
         return None
-    client = backend._cache
-    pool = client._get_connection_pool(write=True)
-    script = _scripts.get(pool)
+    config = settings.CACHES[DEFAULT_CACHE_ALIAS]
+    location = config["LOCATION"]
+    if not isinstance(location, str):
+        location = location[0]
+    location = location.split(",")[0].strip()
+    options = {
+        name: value
+        for name, value in config.get("OPTIONS", {}).items()
+        if name not in _DJANGO_ONLY_OPTIONS
+    }
+    key = (location, repr(sorted(options.items())))
+    script = _scripts.get(key)
     if script is None:
-        script = client._client(connection_pool=pool).register_script(_COUNT_SCRIPT)
-        _scripts[pool] = script
+        client = redis.Redis.from_url(location, **options)
+        script = _scripts[key] = client.register_script(_COUNT_SCRIPT)
     return script
 
 
