@@ -53,6 +53,7 @@ def plan(full: bool, import_rows: int, seconds: float) -> list[tuple[str, list[s
         ("1M", ["read.py"]),
         ("1M", ["imports.py", "--rows", str(import_rows)]),
         ("1M", ["submit.py", "--seconds", str(seconds)]),
+        ("1M", ["submit_cpu.py"]),
     ]
     if full:
         steps += [

@@ -61,3 +61,15 @@ def test_bench_scripts_run_on_a_small_data_set(tmp_path):
     assert differing and differing[0]["value"] == 0
     rows = _run("read.py", "--repeat", "2", "--url", "/api/v1/indicators/", out=out)
     assert any(r["figure"] == "/api/v1/indicators/ queries" for r in rows)
+
+    from surveys.models import Response
+
+    stored = Response.objects.count()
+    connection.close()
+    rows = _run("submit_cpu.py", "--rounds", "2", "--requests", "5", out=out)
+    cpu = {r["figure"]: r for r in rows if r["bench"] == "1 submit"}
+    own = cpu["web process CPU per request (in-process)"]
+    assert own["value"] > 0 and own["baseline"] > 0
+    assert "PostgreSQL backend CPU per submission" in cpu
+    # What the bench submitted is taken out again.
+    assert Response.objects.count() == stored
