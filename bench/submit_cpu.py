@@ -5,14 +5,16 @@ and one client, in interleaved rounds.
     DATABASE_URL=postgres://.../sipas_bench_1m REDIS_URL=redis://127.0.0.1:6379/8 \
         python bench/submit_cpu.py --rounds 20
 
-bench/submit.py measures throughput under load, which on a machine whose speed
-drifts (the trivial endpoint's rate moved from 778 to 1,313 per second within
-minutes on one machine) cannot tell a 10% change from noise. Here the two
-endpoints alternate in short rounds, CPU time is counted rather than elapsed
-time, and the figure is the median over rounds: a change to the submission path
-shows in the ratio even when the machine slows down meanwhile. Production
-settings, the application called through WSGI: the middleware, DRF, validation,
-the rate counter in Redis and the INSERT all run, the HTTP server does not.
+bench/submit.py measures throughput under load: how many submissions the
+machine serves. This says where their CPU goes: the web process (middleware,
+DRF, validation, the rate counter's client, the INSERT's client side) and the
+database backend (the health check, the INSERT and its commit), each against
+the trivial endpoint, with production settings, the application called through
+WSGI (the HTTP server is left out). The endpoints alternate in short rounds and
+CPU time is counted rather than elapsed time; even so, on a machine whose
+speed drifts the ratio moves between runs (0.13 to 0.20 in six runs on one
+machine, docs/performance.md): compare changes in paired runs, not across
+hours.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def main() -> int:
             "1 submit",
             "web process CPU per request (in-process)",
             med(API, 0),
-            " ms",
+            "ms",
             baseline=med(BASELINE, 0),
             baseline_name=label,
             note=note,
@@ -158,7 +160,7 @@ def main() -> int:
             "1 submit",
             "PostgreSQL backend CPU per submission",
             med(API, 1),
-            " ms",
+            "ms",
             baseline=med(BASELINE, 1),
             baseline_name=label,
             data=args.data,
