@@ -94,6 +94,21 @@ def request(
     return answer.status, {k.lower(): v for k, v in answer.getheaders()}, data
 
 
+def post_response(
+    port: int, payload: dict, source: str, agent: str, **headers: str
+) -> tuple[int, dict[str, str]]:
+    """POST a survey response from `source` as the browser `agent`."""
+    status, answer_headers, _ = request(
+        port,
+        "POST",
+        "/api/v1/responses/",
+        json.dumps(payload).encode(),
+        source,
+        **{"Content-Type": "application/json", "User-Agent": agent, **headers},
+    )
+    return status, answer_headers
+
+
 @pytest.fixture(scope="module")
 def static_root(tmp_path_factory) -> Path:
     """What the Docker image collects when it is built."""
@@ -222,17 +237,8 @@ def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
 
     def submit(source: str, forwarded_for: str) -> int:
         payload = api_payload(questionnaire, son_la_centre)
-        status, _, _ = request(
-            proxy,
-            "POST",
-            "/api/v1/responses/",
-            json.dumps(payload).encode(),
-            source,
-            **{
-                "Content-Type": "application/json",
-                "User-Agent": agent,
-                "X-Forwarded-For": forwarded_for,
-            },
+        status, _ = post_response(
+            proxy, payload, source, agent, **{"X-Forwarded-For": forwarded_for}
         )
         if status == 201:
             stored.append(payload["uid"])
@@ -276,20 +282,9 @@ def test_only_the_load_balancer_is_believed_about_https(
 
     def submit(source: str, proto: str) -> tuple[int, dict[str, str], str]:
         payload = api_payload(questionnaire, son_la_centre)
-        status, headers, _ = request(
-            proxy,
-            "POST",
-            "/api/v1/responses/",
-            json.dumps(payload).encode(),
-            source,
-            **{
-                "Content-Type": "application/json",
-                "User-Agent": agent,
-                "X-Forwarded-For": "198.51.100.9",
-                "X-Forwarded-Proto": proto,
-            },
-        )
-        return status, headers, payload["uid"]
+        headers = {"X-Forwarded-For": "198.51.100.9", "X-Forwarded-Proto": proto}
+        status, answer = post_response(proxy, payload, source, agent, **headers)
+        return status, answer, payload["uid"]
 
     status, headers, uid = submit("127.0.0.1", "https")
     assert status == 301
