@@ -104,8 +104,9 @@ class QuestionnaireApi(APIView):
 
 class AnswerInJson(DefaultContentNegotiation):
     """Answer in JSON, whatever the Accept header asks: the endpoint has no
-    other representation, and reading the header was a twentieth of the CPU of a
-    submission (docs/performance.md). Bodies are still chosen by Content-Type."""
+    other representation, a client asking for XML lost its response to a 406,
+    and choosing a renderer cost about a twelfth of a submission's CPU
+    (docs/performance.md). Bodies are still chosen by Content-Type."""
 
     def select_renderer(
         self, request: Request, renderers: list[BaseRenderer], format_suffix=None
