@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indicators import values
 from indicators.models import IndicatorValue, Level, PeriodKind
 from indicators.selectors import figure_criteria
 from indicators.services import scoring_definition_create
@@ -119,6 +120,42 @@ def test_weights_change_the_mean_of_elements(hand_example, questionnaire):
     )
     access = (200 / 3 + 75 * 3) / 4
     assert value.value == pytest.approx((3 * access + 90) / 4)
+
+
+@pytest.mark.parametrize("compute", ["refresh", "refresh of most keys", "rebuild"])
+def test_criterion_and_element_weights_give_the_same_figures_on_every_path(
+    hand_example, questionnaire, compute, monkeypatch
+):
+    """Weights listed for some criteria and elements; those not listed weigh 0.
+    A refresh reads criteria one way, a refresh of most of the rollup and a
+    rebuild another: all three give the hand-computed figures."""
+    procedure = questionnaire.criteria.filter(element__code="PROCEDURE")
+    weighted = scoring_definition_create(
+        code="sipas-criteria-weighted",
+        questionnaire=questionnaire,
+        criterion_weights={
+            "ACCESS_1": 3,
+            "ACCESS_2": 1,
+            **{criterion.code: 2 for criterion in procedure},
+        },
+        element_weights={"ACCESS": 1, "PROCEDURE": 3, "RESULT": 5},
+    )
+    if compute == "rebuild":
+        values_rebuild(definition=weighted)
+    else:
+        if compute == "refresh of most keys":
+            monkeypatch.setattr(values, "_large_share_of_the_rollup", lambda *_: True)
+        values_refresh_dirty()
+
+    value = _year_value(
+        level=Level.AGENCY, unit_id=hand_example.id, definition=weighted
+    )
+    access = (3 * 200 / 3 + 1 * 75) / 4
+    assert value.elements["ACCESS"]["value"] == pytest.approx(access)
+    assert value.elements["PROCEDURE"]["value"] == pytest.approx(90)
+    # No criterion of RESULT has a weight: it has no figure, and weighs nothing.
+    assert value.elements["RESULT"]["value"] is None
+    assert value.value == pytest.approx((access + 3 * 90) / 4)
 
 
 def test_an_agency_without_answers_to_a_criterion_has_no_rate_for_it(
