@@ -396,11 +396,20 @@ def _fanned_respondents(base: str, **units: bool) -> str:
 
 
 def _fan_out(
-    cursor, *, base_cc: str, base_rc: str, cc: str, rc: str, add: bool, **units: bool
+    cursor,
+    *,
+    base_cc: str,
+    base_rc: str,
+    cc: str,
+    rc: str,
+    add: bool,
+    many: bool = False,
+    **units: bool,
 ) -> None:
     """Fan a base out to every level and period (or those `units` chooses, see
     `fan_from`), into `cc` and `rc`; `add` adds to rows already there (a fold),
-    otherwise the targets must be empty."""
+    otherwise the targets must be empty. `many` says that most rows added will
+    be rows already there: the agencies' fold (`_merge_counts`)."""
     on_cc = on_rc = ""
     if add:
         on_cc = f" ON CONFLICT ({_KEY}, criterion_id) DO UPDATE SET " + ", ".join(
@@ -416,7 +425,12 @@ def _fan_out(
     # upsert of 213,000 rows: 0.91-0.94 s against 1.22-1.31 s; docs/performance.md).
     fresh = f"{_fanned_criteria(base_cc, **units)} ORDER BY 1, 2, 3, 4, 5"
     # MERGE came with PostgreSQL 15; Django supports 14, which upserts.
-    if add and connection.vendor == "postgresql" and connection.pg_version >= 150000:
+    if (
+        many
+        and add
+        and connection.vendor == "postgresql"
+        and connection.pg_version >= 150000
+    ):
         _merge_counts(cursor, cc, fresh)
     else:
         cursor.execute(f"INSERT INTO {cc} ({_CC_COLS}) {fresh}{on_cc}", [])
@@ -441,7 +455,12 @@ def _merge_counts(cursor, cc: str, fresh: str) -> None:
     two), and the rows are sorted into key order anyway, so hashing them first
     only adds a pass. Each row's key is looked up in the index (a hash join
     would read the whole table), and the statement is not compiled (JIT): its
-    estimated cost crosses the bar, its run is over before compiling pays."""
+    estimated cost crosses the bar, its run is over before compiling pays.
+
+    For the agencies only: the fan-out to provinces, regions and nation joins
+    small tables, which these settings would turn into nested loops over
+    millions of pairs (0.14 s against 0.05 s for the provinces' fold), and
+    its few thousand rows gain little from MERGE."""
     on = " AND ".join(f"l.{c} = f.{c}" for c in (*_KEY.split(", "), "criterion_id"))
     settings = ("enable_hashagg", "enable_hashjoin", "enable_mergejoin", "jit")
     for name in settings:
@@ -676,7 +695,7 @@ def _fold_source(
     base = {"base_cc": "rollup_base_cc", "base_rc": "rollup_base_rc"}
     d.temp_table(cursor, base["base_cc"], _base_criteria_sql(d, select, by), [])
     d.temp_table(cursor, base["base_rc"], _base_respondents_sql(d, select, by), [])
-    _fan_out(cursor, **base, cc=CC, rc=RC, add=True, **units)
+    _fan_out(cursor, **base, cc=CC, rc=RC, add=True, many=agencies, **units)
     dirty = _mark_dirty(cursor, base_rc=base["base_rc"], **units)
     if negative:
         _drop_zero_rows(cursor, base_rc=base["base_rc"], **units)
