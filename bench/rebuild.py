@@ -298,6 +298,14 @@ def main() -> int:
     both = [r + v for r, v in zip(roll, vals, strict=True)]
     label = f"hand-written SQL, median of {args.repeat}"
     base = median(hand) if hand else None
+    from surveys.models import Response
+
+    # The goal is set at 1 million and 10 million responses; on a smaller set
+    # the figures' fixed cost (one per unit and period) weighs more, and the
+    # ratios are for information.
+    judged = Response.objects.count() >= 990_000
+    connection.close()
+    goal = "<= 1.5x" if judged else ""
     rows += (
         []
         if base is None
@@ -309,8 +317,8 @@ def main() -> int:
                 "s",
                 baseline=base,
                 baseline_name=label,
-                goal="<= 1.5x",
-                met=median(roll) <= 1.5 * base,
+                goal=goal,
+                met=median(roll) <= 1.5 * base if judged else None,
                 data=args.data,
             ),
             Row(
@@ -329,8 +337,8 @@ def main() -> int:
                 "s",
                 baseline=base,
                 baseline_name=label,
-                goal="<= 1.5x",
-                met=median(both) <= 1.5 * base,
+                goal=goal,
+                met=median(both) <= 1.5 * base if judged else None,
                 data=args.data,
             ),
         ]
