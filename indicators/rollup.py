@@ -408,8 +408,8 @@ def _fan_out(
 ) -> None:
     """Fan a base out to every level and period (or those `units` chooses, see
     `fan_from`), into `cc` and `rc`; `add` adds to rows already there (a fold),
-    otherwise the targets must be empty. `many` says that most rows added will
-    be rows already there: the agencies' fold (`_merge_counts`)."""
+    otherwise the targets must be empty. `many` says the rows are many (the
+    agencies' fold), which `_merge_counts` adds more cheaply."""
     on_cc = on_rc = ""
     if add:
         on_cc = f" ON CONFLICT ({_KEY}, criterion_id) DO UPDATE SET " + ", ".join(
