@@ -190,20 +190,6 @@ def _wilson(p: str, n: str, sign: str, dialect: _Dialect) -> str:
     )
 
 
-def _weight(column: str, weights: dict, prefix: str, params: dict) -> str:
-    """A weight per code: 1 when no weights are given, else the listed weight (0
-    for codes not listed). A float: PostgreSQL reads `1.0` as a numeric, and sums
-    of numerics made the element figures' aggregate several times slower."""
-    if not weights:
-        return "CAST(1.0 AS DOUBLE PRECISION)"
-    cases = []
-    for index, (code, weight) in enumerate(sorted(weights.items())):
-        params[f"{prefix}{index}_code"] = str(code)
-        params[f"{prefix}{index}_w"] = float(weight)
-        cases.append(f"WHEN %({prefix}{index}_code)s THEN %({prefix}{index}_w)s")
-    return f"CAST(CASE {column} {' '.join(cases)} ELSE 0.0 END AS DOUBLE PRECISION)"
-
-
 def _satisfied(levels: list[int]) -> str:
     columns = [f"cc.n{int(level)}" for level in sorted(set(levels))]
     if not columns or any(not 1 <= int(level) <= 5 for level in levels):
@@ -302,6 +288,19 @@ def _by_id(column: str, values: dict[int, object], prefix: str, params: dict) ->
     return f"CASE {column} {' '.join(cases)} END"
 
 
+def _weights_by_id(
+    column: str, codes: dict[int, str], weights: dict, prefix: str, params: dict
+) -> str:
+    """The weight of each id of `codes` (id -> code): 1 when no weights are
+    given, else the listed weight, 0 for codes not listed. A float: PostgreSQL
+    reads `1.0` as a numeric, and sums of numerics made the element figures'
+    aggregate several times slower."""
+    if not weights:
+        return "CAST(1.0 AS DOUBLE PRECISION)"
+    listed = {pk: float(weights.get(code, 0.0)) for pk, code in codes.items()}
+    return f"CAST({_by_id(column, listed, prefix, params)} AS DOUBLE PRECISION)"
+
+
 def _element_values_sql(
     definition: ScoringDefinition, params: dict, *, everything: bool, whole: bool
 ) -> str:
@@ -312,55 +311,44 @@ def _element_values_sql(
     Summed here, as the count rows are read, rather than from a table of
     criterion rates: that table held a row per count row (2.8 million for a
     rebuild at 100k responses), which the figures then had to sort by element."""
-    criteria = list(
-        Criterion.objects.filter(
-            questionnaire_id=definition.questionnaire_id
+    q = definition.questionnaire_id
+    criteria = {
+        pk: (code, element)
+        for pk, code, element in Criterion.objects.filter(
+            questionnaire_id=q
         ).values_list("id", "code", "element_id")
-    )
+    }
     elements = dict(
-        Element.objects.filter(
-            questionnaire_id=definition.questionnaire_id
-        ).values_list("id", "code")
+        Element.objects.filter(questionnaire_id=q).values_list("id", "code")
     )
-    criterion_weights = definition.criterion_weights or {}
-    element_weights = definition.element_weights or {}
-
-    def weight(weights: dict, code: str) -> float:
-        # 1 when no weights are given, else the listed weight (0 if not listed).
-        # Cast to a float in SQL: PostgreSQL reads `1.0` as a numeric, and sums
-        # of numerics made the element figures' aggregate several times slower.
-        return float(weights.get(code, 0.0)) if weights else 1.0
-
+    criterion_codes = {pk: code for pk, (code, _) in criteria.items()}
     if whole:
         # Most of the rollup is read: hashing the criteria table beats a CASE
         # per count row (the figures of a full rebuild 9.0-9.6 s against
         # 10.0-11.3 s at 100k).
-        element_of = "c.element_id"
-        criterion_weight = _weight("c.code", criterion_weights, "cw", params)
+        element_of, criterion = "c.element_id", "c.id"
         criteria_join = (
             "JOIN surveys_criterion c ON c.id = cc.criterion_id"
             " WHERE c.questionnaire_id = %(questionnaire)s"
         )
     else:
         element_of = _by_id(
-            "cc.criterion_id", {i: e for i, _, e in criteria}, "ce", params
-        )
-        criterion_weight = _by_id(
             "cc.criterion_id",
-            {i: weight(criterion_weights, code) for i, code, _ in criteria},
-            "cw",
+            {pk: element for pk, (_, element) in criteria.items()},
+            "ce",
             params,
         )
-        for index, (criterion_id, _, _) in enumerate(criteria):
-            params[f"cq{index}"] = criterion_id
+        criterion = "cc.criterion_id"
+        for index, pk in enumerate(criteria):
+            params[f"cq{index}"] = pk
         listed = ", ".join(f"%(cq{index})s" for index in range(len(criteria)))
         criteria_join = f"WHERE cc.criterion_id IN ({listed or 'NULL'})"
+    criterion_weight = _weights_by_id(
+        criterion, criterion_codes, definition.criterion_weights, "cw", params
+    )
     element_code = _by_id("element_id", elements, "ec", params)
-    element_weight = _by_id(
-        "element_id",
-        {i: weight(element_weights, code) for i, code in elements.items()},
-        "ew",
-        params,
+    element_weight = _weights_by_id(
+        "element_id", elements, definition.element_weights, "ew", params
     )
     # Every unit-period: the rollup holds no count row outside them, and a row
     # the figures do not ask for is left in the temporary table.
@@ -370,7 +358,7 @@ def _element_values_sql(
     return f"""
 CREATE TEMP TABLE {_ELEMENTS_TABLE} AS
 SELECT {_KEY}, {element_code} AS code, value, n,
-       CAST({element_weight} AS DOUBLE PRECISION) AS w
+       {element_weight} AS w
 FROM (
     SELECT {_KEY},
            element_id,
@@ -383,7 +371,7 @@ FROM (
                {element_of} AS element_id,
                cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
                {_satisfied(definition.satisfied_levels)} AS sat,
-               CAST({criterion_weight} AS DOUBLE PRECISION) AS w
+               {criterion_weight} AS w
         FROM indicators_criterioncount cc
         {in_keys}
         {criteria_join}
