@@ -42,7 +42,7 @@ from indicators.models import (
     RollupState,
     ScoringDefinition,
 )
-from indicators.rollup import BULK_WORK_MEM
+from indicators.rollup import BULK_WORK_MEM, planner_settings
 from surveys.models import MAP_2025_STARTS, Criterion, Element, Province
 
 Z = 1.959963984540054  # two-sided 95%
@@ -648,57 +648,49 @@ def _definition_compute(
             # work_mem a full recompute's hash table spilled to disk in 85 batches,
             # and a refresh's sort of 200,000 count rows too.
             cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
-        if whole and d.analyze:
-            # The planner cannot know that a key has a count row per criterion: it
-            # expects one and probes the rollup's index once per key, or sorts
-            # the rollup for a merge join, where hashing the keys and reading the
-            # rollup once is faster when they are many (9.5 s, 4.4 s and 2.8 s
-            # for all 120,000 keys at 100k).
-            cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-            # One hash table of the element figures: sorting the millions of
-            # count rows, or hashing them in parallel workers whose partial
-            # tables hold nearly every group, costs twice as much.
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        elif d.analyze:
+        if whole:
+            element_settings = {
+                # The planner cannot know that a key has a count row per
+                # criterion: it expects one and probes the rollup's index once
+                # per key, or sorts the rollup for a merge join, where hashing
+                # the keys and reading the rollup once is faster when they are
+                # many (9.5 s, 4.4 s and 2.8 s for all 120,000 keys at 100k).
+                "enable_nestloop": "off",
+                "enable_mergejoin": "off",
+                # One hash table of the element figures: sorting the millions of
+                # count rows, or hashing them in parallel workers whose partial
+                # tables hold nearly every group, costs twice as much.
+                "enable_sort": "off",
+                "max_parallel_workers_per_gather": "0",
+            }
+        else:
             # Each key's count rows are read once: a cache of them (Memoize)
             # never hits, and cost a fifth of the statement (0.46 s against
             # 0.36 s for 9,200 keys at 100k, rolled-back rounds).
-            cursor.execute("SET LOCAL enable_memoize = off")
-        cursor.execute(
-            _element_values_sql(definition, params, everything=everything, whole=whole),
-            params,
-        )
-        if whole and d.analyze:
-            cursor.execute("RESET enable_nestloop")
-            cursor.execute("RESET enable_mergejoin")
-            cursor.execute("RESET enable_sort")
-            cursor.execute("RESET max_parallel_workers_per_gather")
-        elif d.analyze:
-            cursor.execute("RESET enable_memoize")
+            element_settings = {"enable_memoize": "off"}
+        with planner_settings(cursor, element_settings, enabled=d.analyze):
+            cursor.execute(
+                _element_values_sql(
+                    definition, params, everything=everything, whole=whole
+                ),
+                params,
+            )
         if d.analyze:
             cursor.execute(f"ANALYZE {_temp(_ELEMENTS_TABLE)}")
         cursor.execute(_delete_gone_sql(everything=everything), params)
-        if whole and d.analyze:
-            # Each figure groups its elements into JSON, whose size the planner
-            # cannot know: at 1M responses it expected more than the 512 MB a
-            # hash table may take and split it to disk, where 300 MB held it
-            # (the upsert 6.1-6.5 s against 6.6-7.9 s, interleaved runs).
-            cursor.execute("SET LOCAL hash_mem_multiplier = 8")
-        elif d.analyze:
-            # The threshold's subquery per figure lifts the statement's estimated
-            # cost over PostgreSQL's bar for compiling it (JIT): 40-45 ms spent
-            # compiling 90 functions for a few thousand figures.
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(
-            _upsert_sql(definition, _periods_cte(periods, params), params), params
-        )
-        written = cursor.rowcount
-        if whole and d.analyze:
-            cursor.execute("RESET hash_mem_multiplier")
-        elif d.analyze:
-            cursor.execute("RESET jit")
+        # All figures: each groups its elements into JSON, whose size the
+        # planner cannot know; at 1M responses it expected more than the 512 MB
+        # a hash table may take and split it to disk, where 300 MB held it (the
+        # upsert 6.1-6.5 s against 6.6-7.9 s, interleaved runs).
+        # A few thousand: the threshold's subquery per figure lifts the
+        # statement's estimated cost over PostgreSQL's bar for compiling it
+        # (JIT), 40-45 ms spent compiling 90 functions.
+        upsert_settings = {"hash_mem_multiplier": "8"} if whole else {"jit": "off"}
+        with planner_settings(cursor, upsert_settings, enabled=d.analyze):
+            cursor.execute(
+                _upsert_sql(definition, _periods_cte(periods, params), params), params
+            )
+            written = cursor.rowcount
         _drop_temporary(cursor)
         if not ranked:
             return written
