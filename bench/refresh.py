@@ -4,7 +4,10 @@ the fold into the rollup and the figures of what it touched, each timed.
     DATABASE_URL=postgres://.../sipas_bench_1m python bench/refresh.py --data 1M
 
 bench/run.py compares the figures of a small and a large data set: the cost must
-follow the new responses, not the history.
+follow the new responses, not the history. `--statements` adds where each step's
+time goes: every statement that took 20 ms or more (`--statements MS`: MS or
+more), timed from the client; the profile docs/performance.md rests on for the
+refresh of every unit.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -60,30 +65,85 @@ def add_responses(count: int, seed: int) -> int:
     return first + 1
 
 
-def fold_and_figures() -> tuple[dict[str, float], int]:
+STEPS = ("fold", "figures", "agency fold", "agency figures")
+
+
+class StatementClock:
+    """Seconds per statement, summed by step and by the statement's first words
+    (`label`): a Django execute wrapper, installed around each step."""
+
+    def __init__(self) -> None:
+        self.step = ""
+        self.seconds: dict[tuple[str, str], float] = defaultdict(float)
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds[self.step, label(sql)] += time.perf_counter() - started
+
+
+def label(sql: str) -> str:
+    """A statement's verb and the table it writes or reads first: its keywords up
+    to the first name, e.g. "MERGE INTO indicators_criterioncount"."""
+    words = []
+    for word in sql.split():
+        words.append(word)
+        if not word.isupper():
+            break
+    return " ".join(words)[:70]
+
+
+def fold_and_figures(
+    clock: StatementClock | None = None,
+) -> tuple[dict[str, float], int]:
     """Seconds of each step of `rollup_refresh` (figures hook held back, then run
     apart): the fold and figures of the units above the agency, then of the
-    agencies; and the number of responses folded."""
+    agencies; and the number of responses folded. `clock` also times each
+    statement."""
+    from django.db import connection
+
     from indicators import rollup
     from indicators.values import values_refresh_dirty
 
+    functions = (
+        rollup.rollup_fold,
+        values_refresh_dirty,
+        rollup.rollup_fold_agencies,
+        values_refresh_dirty,
+    )
     hooks = list(rollup.AFTER_FOLD)
     rollup.AFTER_FOLD.clear()
-    seconds = {}
+    seconds, results = {}, []
     try:
-        seconds["fold"], result = _timed(rollup.rollup_fold)
-        seconds["figures"], _ = _timed(values_refresh_dirty)
-        seconds["agency fold"], _ = _timed(rollup.rollup_fold_agencies)
-        seconds["agency figures"], _ = _timed(values_refresh_dirty)
+        for step, function in zip(STEPS, functions, strict=True):
+            if clock is not None:
+                clock.step = step
+            wrapped = connection.execute_wrapper(clock) if clock else nullcontext()
+            with wrapped:
+                started = time.perf_counter()
+                results.append(function())
+                seconds[step] = time.perf_counter() - started
     finally:
         rollup.AFTER_FOLD[:] = hooks
-    return seconds, result.changes
+    return seconds, results[0].changes
 
 
-def _timed(function) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
+def statement_rows(
+    clocks: list[dict[tuple[str, str], float]], *, slower_than: float
+) -> list[Row]:
+    """A row per step and statement that took `slower_than` seconds or more
+    (median of the runs; a statement missing from a run counts 0 there), in the
+    order of the steps, the slowest first within each."""
+    keys = {key for clock in clocks for key in clock}
+    times = {key: median([clock.get(key, 0.0) for clock in clocks]) for key in keys}
+    slow = [key for key in keys if times[key] >= slower_than]
+    slow.sort(key=lambda key: (STEPS.index(key[0]), -times[key]))
+    return [
+        Row("4 refresh", f"{step}: {statement}", times[step, statement], "s")
+        for step, statement in slow
+    ]
 
 
 def main() -> int:
@@ -95,6 +155,14 @@ def main() -> int:
         "--cleanup",
         action="store_true",
         help="delete the responses added (the rollup counts them until a rebuild)",
+    )
+    parser.add_argument(
+        "--statements",
+        nargs="?",
+        type=float,
+        const=20.0,
+        metavar="MS",
+        help="also time each statement of MS (20) ms or more, median of the repeats",
     )
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -109,10 +177,13 @@ def main() -> int:
     else:
         rollup.rollup_refresh()  # whatever was pending, so only our rows follow
     stored = Response.objects.count()
-    runs, firsts = [], []
+    runs, firsts, clocks = [], [], []
     for number in range(args.repeat):
         firsts.append(add_responses(args.new, seed=9_000_000 + stored + number))
-        seconds, changes = fold_and_figures()
+        clock = None if args.statements is None else StatementClock()
+        seconds, changes = fold_and_figures(clock)
+        if clock is not None:
+            clocks.append(clock.seconds)
         if changes < args.new * 0.9:  # 1% of demo rows are flagged, not counted
             raise SystemExit(f"the fold saw {changes} responses, not {args.new}")
         runs.append(seconds)
@@ -146,6 +217,8 @@ def main() -> int:
             met=step(*ranked, *agencies) < 1,
         ),
     ]
+    if args.statements is not None:
+        rows += statement_rows(clocks, slower_than=args.statements / 1000)
     for row in rows:
         row.data = args.data
     emit(rows, args.json)
