@@ -255,6 +255,29 @@ def _admin_connect():
     return psycopg.connect(f"{server_url()}/postgres", autocommit=True)
 
 
+# Server settings that move the figures: printed with every run's table.
+SERVER_SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "autovacuum",
+    "synchronous_commit",
+)
+
+
+def server_settings() -> str:
+    """The settings of SERVER_SETTINGS as "name value, ...": without autovacuum
+    (some CI configurations turn it off) the rows a benchmark deletes stay as
+    dead rows, which a production server would vacuum."""
+    with _admin_connect() as conn:
+        values = [
+            conn.execute("SELECT current_setting(%s)", [name]).fetchone()[0]
+            for name in SERVER_SETTINGS
+        ]
+    return ", ".join(
+        f"{name} {value}" for name, value in zip(SERVER_SETTINGS, values, strict=True)
+    )
+
+
 def dataset_count(name: str) -> int | None:
     """Responses stored in the data set, None when its database does not exist."""
     import psycopg

@@ -30,6 +30,7 @@ from bench.common import (  # noqa: E402
     dataset_ensure,
     load_rows,
     out_dir,
+    server_settings,
     table,
 )
 
@@ -172,6 +173,7 @@ def main() -> int:
         f"{time.strftime('%Y-%m-%d %H:%M')}, "
         f"{'full' if args.full else 'quick'} run in {time.monotonic() - started:.0f} s"
     )
+    print(f"PostgreSQL: {server_settings()}")
     print(table(rows))
     if failed:
         print(f"\ncould not run: {', '.join(failed)}", file=sys.stderr)

@@ -87,3 +87,18 @@ def test_bench_scripts_run_on_a_small_data_set(tmp_path):
     # What the bench submitted is taken out again.
     assert Response.objects.count() == stored
 
+
+def test_a_run_names_the_server_settings_it_ran_with(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmarks measure PostgreSQL")
+    from bench.common import server_settings
+
+    monkeypatch.setenv("BENCH_PG", _server_url())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('autovacuum')")
+        autovacuum = cursor.fetchone()[0]
+        cursor.execute("SELECT current_setting('shared_buffers')")
+        shared_buffers = cursor.fetchone()[0]
+    named = server_settings()
+    assert f"autovacuum {autovacuum}" in named
+    assert f"shared_buffers {shared_buffers}" in named
