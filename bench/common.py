@@ -269,13 +269,13 @@ def server_settings() -> str:
     (some CI configurations turn it off) the rows a benchmark deletes stay as
     dead rows, which a production server would vacuum."""
     with _admin_connect() as conn:
-        values = [
-            conn.execute("SELECT current_setting(%s)", [name]).fetchone()[0]
-            for name in SERVER_SETTINGS
-        ]
-    return ", ".join(
-        f"{name} {value}" for name, value in zip(SERVER_SETTINGS, values, strict=True)
-    )
+        rows = conn.execute(
+            "SELECT name, current_setting(name)"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS s (name, position)"
+            " ORDER BY position",
+            [list(SERVER_SETTINGS)],
+        ).fetchall()
+    return ", ".join(f"{name} {value}" for name, value in rows)
 
 
 def dataset_count(name: str) -> int | None:

@@ -118,9 +118,10 @@ def fold_and_figures(
     seconds, results = {}, []
     try:
         for step, function in zip(STEPS, functions, strict=True):
+            wrapped = nullcontext()
             if clock is not None:
                 clock.step = step
-            wrapped = connection.execute_wrapper(clock) if clock else nullcontext()
+                wrapped = connection.execute_wrapper(clock)
             with wrapped:
                 started = time.perf_counter()
                 results.append(function())
