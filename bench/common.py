@@ -223,6 +223,7 @@ def bench_env(database_url: str, **extra: str) -> dict[str, str]:
             "PRODUCTION": "1",
             "SECURE_SSL_REDIRECT": "0",
             "SECRET_KEY": env.get("BENCH_SECRET_KEY", "bench-" + "x7Qp2Lm9Zr" * 6),
+            "HASH_KEY": "bench-hash-" + "q8Wn3Kd5Ty" * 6,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONPATH": str(ROOT),
         }

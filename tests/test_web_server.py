@@ -113,7 +113,7 @@ def post_response(
 def static_root(tmp_path_factory) -> Path:
     """What the Docker image collects when it is built."""
     root = tmp_path_factory.mktemp("static")
-    env = production_env(root, SQLITE_PATH=str(root.parent / "collect.sqlite3"))
+    env = production_env(root, DATABASE_URL=database_url())
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,

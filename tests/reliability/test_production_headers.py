@@ -51,6 +51,7 @@ def test_production_answers_carry_the_security_headers_and_secure_cookies():
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PRODUCTION": "1",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "HASH_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "sipas.example.gov.vn,testserver",
         # The test database, where the reference data is committed.
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
