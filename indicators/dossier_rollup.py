@@ -39,66 +39,45 @@ FIELDS = (
 _KEY = "level, unit_id, period_kind, period_key"
 
 
-class _Sql:
-    """Date arithmetic, which PostgreSQL and SQLite write differently."""
-
-    def __init__(self) -> None:
-        self.pg = connection.vendor == "postgresql"
-
-    def month_start(self, month: str) -> str:
-        if self.pg:
-            return f"make_date({month} / 100, {month} %% 100, 1)"
-        return f"printf('%%04d-%%02d-01', {month} / 100, {month} %% 100)"
-
-    def month_stop(self, month: str) -> str:
-        if self.pg:
-            return (
-                f"CAST(make_date({month} / 100, {month} %% 100, 1)"
-                " + interval '1 month' AS date)"
-            )
-        return f"date({self.month_start(month)}, '+1 month')"
-
-    def days(self, later: str, earlier: str) -> str:
-        if self.pg:
-            return f"({later} - {earlier})"
-        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+def _month_start(month: str) -> str:
+    return f"make_date({month} / 100, {month} %% 100, 1)"
 
 
-def _take_queue(cursor, sql: _Sql) -> int:
+def _month_stop(month: str) -> str:
+    return (
+        f"CAST(make_date({month} / 100, {month} %% 100, 1)"
+        " + interval '1 month' AS date)"
+    )
+
+
+def _days(later: str, earlier: str) -> str:
+    return f"({later} - {earlier})"
+
+
+def _take_queue(cursor) -> int:
     """Move the queued agency-months into the temporary table `dossier_touched`
     and delete them from the queue; rows committed meanwhile stay queued."""
-    rollup._Dialect().temp_table(
+    rollup._temp_table(
         cursor,
         "dossier_touched",
         f"SELECT agency_id, month FROM {TOUCH} WHERE 1 = 0",
         [],
     )
-    if sql.pg:
-        cursor.execute(
-            f"WITH gone AS (DELETE FROM {TOUCH} RETURNING agency_id, month)"
-            " INSERT INTO dossier_touched SELECT DISTINCT agency_id, month FROM gone",
-            [],
-        )
-    else:
-        # One writer at a time: what is read here is what is deleted.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {TOUCH}", [])
-        mark = cursor.fetchone()[0]
-        cursor.execute(
-            "INSERT INTO dossier_touched SELECT DISTINCT agency_id, month"
-            f" FROM {TOUCH} WHERE id <= %s",
-            [mark],
-        )
-        cursor.execute(f"DELETE FROM {TOUCH} WHERE id <= %s", [mark])
+    cursor.execute(
+        f"WITH gone AS (DELETE FROM {TOUCH} RETURNING agency_id, month)"
+        " INSERT INTO dossier_touched SELECT DISTINCT agency_id, month FROM gone",
+        [],
+    )
     cursor.execute("SELECT COUNT(*) FROM dossier_touched", [])
     return cursor.fetchone()[0]
 
 
-def _recount_sql(sql: _Sql) -> str:
+def _recount_sql() -> str:
     """The counts of every queued agency-month, recounted from the dossiers."""
-    start, stop = sql.month_start("t.month"), sql.month_stop("t.month")
+    start, stop = _month_start("t.month"), _month_stop("t.month")
     in_month = "d.{date} >= {start} AND d.{date} < {stop}"
-    handling = sql.days("d.resolved_on", "d.received_on") + " - d.paused_days"
-    on_time = f"{sql.days('d.resolved_on', 'd.due_on')} <= d.paused_days"
+    handling = _days("d.resolved_on", "d.received_on") + " - d.paused_days"
+    on_time = f"{_days('d.resolved_on', 'd.due_on')} <= d.paused_days"
     return f"""
 SELECT t.agency_id, t.month,
        COALESCE(r.received, 0) AS received,
@@ -127,16 +106,15 @@ LEFT JOIN (
 """
 
 
-def _fold(cursor, sql: _Sql) -> int:
+def _fold(cursor) -> int:
     """Fold the queue; returns the unit-periods marked dirty."""
-    d = rollup._Dialect()
-    if not _take_queue(cursor, sql):
+    if not _take_queue(cursor):
         cursor.execute("DROP TABLE dossier_touched", [])
         return 0
-    d.temp_table(cursor, "dossier_recount", _recount_sql(sql), [])
+    rollup._temp_table(cursor, "dossier_recount", _recount_sql(), [])
     differences = ", ".join(f"c.{n} - COALESCE(b.{n}, 0) AS {n}" for n in FIELDS)
     changed = " OR ".join(f"c.{n} <> COALESCE(b.{n}, 0)" for n in FIELDS)
-    d.temp_table(
+    rollup._temp_table(
         cursor,
         "dossier_delta",
         f"SELECT c.agency_id, c.month, {differences} FROM dossier_recount c"
@@ -182,10 +160,9 @@ def dossier_rollup_refresh() -> int:
     """Fold the queued dossier changes into the counts and mark the unit-periods
     they touch dirty, in one transaction; returns how many were marked. Safe to
     run at any time, any number of times."""
-    sql = _Sql()
     with transaction.atomic(), connection.cursor() as cursor:
-        rollup._Dialect().lock_state(cursor)
-        return _fold(cursor, sql)
+        rollup._lock_state(cursor)
+        return _fold(cursor)
 
 
 def dossier_rollup_rebuild() -> int:
@@ -193,9 +170,8 @@ def dossier_rollup_rebuild() -> int:
     every agency-month with dossiers is queued, the counts are emptied, and the
     unit-periods they held are marked dirty, so that figures whose dossiers are
     gone are removed."""
-    sql = _Sql()
     with transaction.atomic(), connection.cursor() as cursor:
-        rollup._Dialect().lock_state(cursor)
+        rollup._lock_state(cursor)
         cursor.execute(
             f"INSERT INTO {DIRTY} ({_KEY}) SELECT {_KEY} FROM {COUNTS} WHERE true"
             f" ON CONFLICT ({_KEY}) DO NOTHING",
@@ -203,7 +179,7 @@ def dossier_rollup_rebuild() -> int:
         )
         cursor.execute(f"DELETE FROM {COUNTS}", [])
         cursor.execute(f"DELETE FROM {BASE}", [])
-        month = rollup._Dialect().month
+        month = rollup._month
         cursor.execute(
             f"INSERT INTO {TOUCH} (agency_id, month)"
             f" SELECT DISTINCT agency_id, {month('received_on')} FROM surveys_dossier"
@@ -212,7 +188,7 @@ def dossier_rollup_rebuild() -> int:
             " WHERE resolved_on IS NOT NULL",
             [],
         )
-        return _fold(cursor, sql)
+        return _fold(cursor)
 
 
 def dossiers_refresh() -> int:

@@ -36,7 +36,6 @@ from indicators.values import (
     _UNITS,
     POOLED_NAME_EN,
     POOLED_NAME_VI,
-    _dialect,
     _lock_rollup,
     _on_key,
     _periods_cte,
@@ -94,21 +93,19 @@ LEFT JOIN indicators_dossiercount c ON {_on_key("c", "k")}
 def _details_sql(indicator: str, numerator: str, denominator: str) -> str:
     """The `criteria` of a figure: its share, and for on time the average
     handling time, each as {value, n} like a criterion."""
-    d = _dialect()
     share = (
-        f"'{indicator}', {d.json_object}('value', value, 'n', n,"
+        f"'{indicator}', json_build_object('value', value, 'n', n,"
         f" 'numerator', {numerator})"
     )
     if indicator == Indicator.ON_TIME:
         share += (
-            f", 'handling_days', {d.json_object}('value',"
+            ", 'handling_days', json_build_object('value',"
             " CAST(handling_days AS DOUBLE PRECISION) / n, 'n', n)"
         )
-    return d.json_column.format(f"{d.json_object}({share})")
+    return f"CAST(json_build_object({share}) AS jsonb)"
 
 
 def _upsert_sql(indicator: str, periods: str) -> str:
-    d = _dialect()
     numerator, denominator = SHARES[indicator]
     return f"""
 INSERT INTO indicators_indicatorvalue (
@@ -135,13 +132,13 @@ scored AS (
 ),
 intervals AS (
     SELECT scored.*,
-           {_wilson("value / 100.0", "n", "-", d)} AS ci_low,
-           {_wilson("value / 100.0", "n", "+", d)} AS ci_high
+           {_wilson("value / 100.0", "n", "-")} AS ci_low,
+           {_wilson("value / 100.0", "n", "+")} AS ci_high
     FROM scored
 )
 SELECT %(indicator)s, %(definition)s, {_KEY},
        value, n, ci_low, ci_high,
-       {d.json_column.format(d.empty_object)},
+       CAST('{{}}' AS jsonb),
        {_details_sql(indicator, numerator, denominator)},
        threshold, {status_sql("n")},
        %(now)s, map, region_id, province_id, agency_id,
@@ -175,8 +172,7 @@ def _compute(*, definition: ScoringDefinition, keys: str, extra: dict) -> int:
             f"SELECT DISTINCT period_kind, period_key FROM {_temp(_KEYS_TABLE)}"
         )
         periods = {(kind, key) for kind, key in cursor.fetchall()}
-        if _dialect().analyze:
-            cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
+        cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
         for indicator in SHARES:
             if not periods:
                 break

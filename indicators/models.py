@@ -173,10 +173,9 @@ class AgencyBacklog(models.Model):
 class RollupState(models.Model):
     """The single row (id 1) that says how far the rollup has folded.
 
-    On PostgreSQL the marks are transaction ids (`xid8` as integers): everything
-    written by transactions below the mark is folded, nothing above it. On SQLite,
-    which has one writer at a time, they are row ids. The row is locked for the
-    length of a fold, so two folds never overlap.
+    The marks are transaction ids (`xid8` as integers): everything written by
+    transactions below the mark is folded, nothing above it. The row is locked for
+    the length of a fold, so two folds never overlap.
     """
 
     response_mark = models.BigIntegerField(default=0)
@@ -280,7 +279,7 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         # Two partial constraints rather than one: NULL levels are distinct in a
-        # plain unique constraint, on PostgreSQL and SQLite alike.
+        # plain unique constraint.
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "year", "level"],

@@ -19,8 +19,7 @@ Weights make the fold additive: a new response adds 1 if intake accepted it, a
 review adds counted(to) - counted(from). The sum over a response's history is its
 current contribution, whatever order the pieces are folded in.
 
-PostgreSQL marks are transaction ids (see surveys migration 0002); SQLite, which has
-one writer at a time, uses row ids. `_Dialect` keeps those differences in one place.
+Marks are transaction ids (see surveys migration 0002).
 """
 
 from __future__ import annotations
@@ -77,9 +76,9 @@ EMPTY_SNAPSHOT = "1:1:"
 class Marks:
     """How far the rollup has folded.
 
-    PostgreSQL: `snapshot` is the snapshot of the fold (rows of transactions visible
-    in it are folded), `response` = `review` its xmin (every row below is folded:
-    the lower end of the index range). SQLite: the last folded row ids.
+    `snapshot` is the snapshot of the fold (rows of transactions visible in it are
+    folded), `response` = `review` its xmin (every row below is folded: the lower
+    end of the index range).
     """
 
     response: int
@@ -107,118 +106,91 @@ class FoldResult:
     marks: Marks | None = None
 
 
-class _Dialect:
-    """The few places where PostgreSQL and SQLite differ."""
+def _month(column: str) -> str:
+    """202203 for a date in March 2022."""
+    return f"(EXTRACT(YEAR FROM {column}) * 100 + EXTRACT(MONTH FROM {column}))::int"
 
-    def __init__(self) -> None:
-        self.pg = connection.vendor == "postgresql"
 
-    def month(self, column: str) -> str:
-        """202203 for a date in March 2022."""
-        if self.pg:
-            return (
-                f"(EXTRACT(YEAR FROM {column}) * 100"
-                f" + EXTRACT(MONTH FROM {column}))::int"
-            )
-        return f"CAST(strftime('%%Y%%m', {column}) AS INTEGER)"
+def _written_between(alias: str, *, after: Marks, upto: Marks) -> tuple[str, list]:
+    """Rows written after the marks `after`, up to the marks `upto`: rows that
+    became visible between the two snapshots."""
+    return (
+        f"{alias}.xact_id >= %s::text::xid8"
+        f" AND NOT pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)"
+        f" AND pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
+        [str(after.response), after.snapshot, upto.snapshot],
+    )
 
-    def written_between(
-        self, alias: str, *, after: Marks, upto: Marks, review: bool = False
-    ) -> tuple[str, list]:
-        """Rows written after the marks `after`, up to the marks `upto`: on
-        PostgreSQL, rows that became visible between the two snapshots."""
-        if self.pg:
-            return (
-                f"{alias}.xact_id >= %s::text::xid8"
-                f" AND NOT pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)"
-                f" AND pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
-                [str(after.response), after.snapshot, upto.snapshot],
-            )
-        if review:
-            return f"{alias}.id > %s AND {alias}.id <= %s", [after.review, upto.review]
-        return f"{alias}.id > %s AND {alias}.id <= %s", [after.response, upto.response]
 
-    def written_before(self, alias: str, marks: Marks) -> tuple[str, list]:
-        """Responses the marks include."""
-        if self.pg:
-            return (
-                f"pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
-                [marks.snapshot],
-            )
-        return f"{alias}.id <= %s", [marks.response]
+def _written_before(alias: str, marks: Marks) -> tuple[str, list]:
+    """Responses the marks include."""
+    return (
+        f"pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
+        [marks.snapshot],
+    )
 
-    def written_after(self, alias: str, marks: Marks) -> tuple[str, list]:
-        """Reviews the marks do not include."""
-        if self.pg:
-            return (
-                f"{alias}.xact_id >= %s::text::xid8"
-                f" AND NOT pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
-                [str(marks.review), marks.snapshot],
-            )
-        return f"{alias}.id > %s", [marks.review]
 
-    def current_marks(self, cursor) -> Marks:
-        """The marks a fold starting now may fold up to."""
-        if self.pg:
-            # Rows of every transaction visible in this snapshot are committed, and
-            # every transaction below its xmin has ended.
-            cursor.execute(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-                " pg_current_snapshot()::text",
-                [],
-            )
-            mark, snapshot = cursor.fetchone()
-            return Marks(mark, mark, snapshot)
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM surveys_response", [])
-        response = cursor.fetchone()[0]
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM surveys_responsereview", [])
-        return Marks(response, cursor.fetchone()[0])
+def _written_after(alias: str, marks: Marks) -> tuple[str, list]:
+    """Reviews the marks do not include."""
+    return (
+        f"{alias}.xact_id >= %s::text::xid8"
+        f" AND NOT pg_visible_in_snapshot({alias}.xact_id, %s::pg_snapshot)",
+        [str(marks.review), marks.snapshot],
+    )
 
-    def lock_state(self, cursor) -> tuple[Marks, str | None, object]:
-        """Lock the state row (creating it); its marks, running rebuild cutoff and
-        the rebuild's start."""
-        cursor.execute(
-            "INSERT INTO indicators_rollupstate (id, response_mark, review_mark,"
-            " snapshot) VALUES (1, 0, 0, '') ON CONFLICT (id) DO NOTHING",
-            [],
-        )
-        # SQLite has no FOR UPDATE; its transactions hold the database write lock.
-        lock = " FOR UPDATE" if self.pg else ""
-        cursor.execute(
-            "SELECT response_mark, review_mark, snapshot, rebuild_cutoff,"
-            f" rebuild_started_at FROM indicators_rollupstate WHERE id = 1{lock}",
-            [],
-        )
-        response, review, snapshot, cutoff, started = cursor.fetchone()
-        snapshot = (snapshot or EMPTY_SNAPSHOT) if self.pg else ""
-        return Marks(response, review, snapshot), cutoff, started
 
-    def fence(self) -> str:
-        """Ends a subquery the planner must not merge into the query around it."""
-        return " OFFSET 0" if self.pg else " LIMIT -1 OFFSET 0"
+def _current_marks(cursor) -> Marks:
+    """The marks a fold starting now may fold up to."""
+    # Rows of every transaction visible in this snapshot are committed, and
+    # every transaction below its xmin has ended.
+    cursor.execute(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+        " pg_current_snapshot()::text",
+        [],
+    )
+    mark, snapshot = cursor.fetchone()
+    return Marks(mark, mark, snapshot)
 
-    def bulk(self, cursor) -> None:
-        """Let the statements of this transaction aggregate in memory: a rebuild
-        groups millions of rows, and spilling the hash tables to disk costs more
-        than the statement's own work (measured: docs in the rollup report)."""
-        if self.pg:
-            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'", [])
 
-    def temp_table(self, cursor, name: str, select: str, params: list) -> None:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
+def _lock_state(cursor) -> tuple[Marks, str | None, object]:
+    """Lock the state row (creating it); its marks, running rebuild cutoff and
+    the rebuild's start."""
+    cursor.execute(
+        "INSERT INTO indicators_rollupstate (id, response_mark, review_mark,"
+        " snapshot) VALUES (1, 0, 0, '') ON CONFLICT (id) DO NOTHING",
+        [],
+    )
+    cursor.execute(
+        "SELECT response_mark, review_mark, snapshot, rebuild_cutoff,"
+        " rebuild_started_at FROM indicators_rollupstate WHERE id = 1 FOR UPDATE",
+        [],
+    )
+    response, review, snapshot, cutoff, started = cursor.fetchone()
+    return Marks(response, review, snapshot or EMPTY_SNAPSHOT), cutoff, started
+
+
+def _fence() -> str:
+    """Ends a subquery the planner must not merge into the query around it."""
+    return " OFFSET 0"
+
+
+def _bulk(cursor) -> None:
+    """Let the statements of this transaction aggregate in memory: a rebuild
+    groups millions of rows, and spilling the hash tables to disk costs more
+    than the statement's own work (measured: docs in the rollup report)."""
+    cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'", [])
+
+
+def _temp_table(cursor, name: str, select: str, params: list) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} AS {select}", params)
 
 
 @contextmanager
-def planner_settings(
-    cursor, settings: dict[str, str], *, enabled: bool = True
-) -> Iterator[None]:
+def planner_settings(cursor, settings: dict[str, str]) -> Iterator[None]:
     """PostgreSQL settings for the statements run inside, SET LOCAL before and
-    RESET after (nothing when not `enabled`: SQLite). Not reset when a statement
-    fails: the transaction is then rolled back, and SET LOCAL ends with it."""
-    if not enabled:
-        yield
-        return
+    RESET after. Not reset when a statement fails: the transaction is then rolled
+    back, and SET LOCAL ends with it."""
     for name, value in settings.items():
         cursor.execute(f"SET LOCAL {name} = {value}", [])
     yield
@@ -239,7 +211,7 @@ def _counted(column: str) -> str:
 
 
 def _base_criteria_sql(
-    d: _Dialect, source: str, by: str = "agency_id", *, ordered: bool = False
+    source: str, by: str = "agency_id", *, ordered: bool = False
 ) -> str:
     """Sum a source of (agency_id, questionnaire_id, responded_on, answers, w) per
     agency (or the source's column `by`), questionnaire, month and criterion.
@@ -271,18 +243,18 @@ def _base_criteria_sql(
         f"SELECT s.{by}, s.questionnaire_id, s.month, c.id AS criterion_id, s.w,"
         " substr(s.answers, c.position, 1) AS answer FROM ("
         f"SELECT s0.{by}, s0.questionnaire_id, s0.answers, s0.w,"
-        f" {d.month('s0.responded_on')} AS month FROM ({source}) s0"
-        f" WHERE s0.w <> 0{d.fence()}) s"
+        f" {_month('s0.responded_on')} AS month FROM ({source}) s0"
+        f" WHERE s0.w <> 0{_fence()}) s"
         " JOIN surveys_criterion c ON c.questionnaire_id = s.questionnaire_id"
-        f"{d.fence()}) x"
+        f"{_fence()}) x"
         " WHERE x.answer IN ('0', '1', '2', '3', '4', '5')"
         " GROUP BY 1, 2, 3, 4" + (" ORDER BY 1, 2, 3, 4" if ordered else "")
     )
 
 
-def _base_respondents_sql(d: _Dialect, source: str, by: str = "agency_id") -> str:
+def _base_respondents_sql(source: str, by: str = "agency_id") -> str:
     return (
-        f"SELECT s.{by}, s.questionnaire_id, {d.month('s.responded_on')} AS month,"
+        f"SELECT s.{by}, s.questionnaire_id, {_month('s.responded_on')} AS month,"
         " SUM(s.w) AS respondents"
         f" FROM ({source}) s WHERE s.w <> 0 GROUP BY 1, 2, 3"
     )
@@ -527,12 +499,12 @@ def _drop_zero_rows(cursor, *, base_rc: str, **units: bool) -> None:
         )
 
 
-def _source_as_of(d: _Dialect, marks: Marks, agency_filter: str) -> tuple[str, list]:
+def _source_as_of(marks: Marks, agency_filter: str) -> tuple[str, list]:
     """Responses written before the marks, each weighted 1 if it counted as of the
     marks: its current status, undoing reviews written since (a status change and
     its review are committed together, so both are seen or neither)."""
-    before, p1 = d.written_before("r", marks)
-    late, p2 = d.written_after("v", marks)
+    before, p1 = _written_before("r", marks)
+    late, p2 = _written_after("v", marks)
     delta = f"{_counted('v.to_status')} - {_counted('v.from_status')}"
     sql = (
         "SELECT r.agency_id, r.questionnaire_id, r.responded_on, r.answers,"
@@ -547,7 +519,6 @@ def _source_as_of(d: _Dialect, marks: Marks, agency_filter: str) -> tuple[str, l
 
 def _build_base(
     cursor,
-    d: _Dialect,
     marks: Marks,
     *,
     base_cc: str,
@@ -556,14 +527,14 @@ def _build_base(
     filter_params: list | None = None,
     temp: bool = False,
 ) -> None:
-    d.bulk(cursor)
-    source, params = _source_as_of(d, marks, agency_filter)
+    _bulk(cursor)
+    source, params = _source_as_of(marks, agency_filter)
     params = params + (filter_params or [])
-    criteria = _base_criteria_sql(d, source, ordered=True)
-    respondents = _base_respondents_sql(d, source)
+    criteria = _base_criteria_sql(source, ordered=True)
+    respondents = _base_respondents_sql(source)
     if temp:
-        d.temp_table(cursor, base_cc, criteria, params)
-        d.temp_table(cursor, base_rc, respondents, params)
+        _temp_table(cursor, base_cc, criteria, params)
+        _temp_table(cursor, base_rc, respondents, params)
         return
     cols = "agency_id, questionnaire_id, month"
     cursor.execute(
@@ -616,20 +587,19 @@ def rollup_fold(*, pause_seconds: float = 0) -> FoldResult:
     Folds queue on the state row, and a fold that finds nothing new changes
     nothing.
     """
-    d = _Dialect()
     with transaction.atomic(), connection.cursor() as cursor:
-        prev, cutoff, started = d.lock_state(cursor)
+        prev, cutoff, started = _lock_state(cursor)
         if cutoff is not None and not _rebuild_abandoned(started):
             logger.info("Rollup fold skipped: a rebuild is running.")
             return FoldResult(folded=False)
         # Taken once the lock is held: a fold that waited sees what the one before
         # it committed, and a later snapshot sees a superset of an earlier one.
-        new = d.current_marks(cursor)
-        new_rows, p1 = d.written_between("r", after=prev, upto=new)
-        new_reviews, p2 = d.written_between("v", after=prev, upto=new, review=True)
+        new = _current_marks(cursor)
+        new_rows, p1 = _written_between("r", after=prev, upto=new)
+        new_reviews, p2 = _written_between("v", after=prev, upto=new)
         delta = f"{_counted('v.to_status')} - {_counted('v.from_status')}"
         # Intake counts a response iff no flag was raised; reviews are changes.
-        d.temp_table(
+        _temp_table(
             cursor,
             "rollup_source",
             "SELECT r.agency_id, r.questionnaire_id, r.responded_on, r.answers, 1 AS w"
@@ -641,7 +611,7 @@ def rollup_fold(*, pause_seconds: float = 0) -> FoldResult:
             f" WHERE {new_reviews} AND v.to_status <> v.from_status",
             p1 + p2,
         )
-        staged, dirty = _fold_source(cursor, d, "rollup_source", agencies=False)
+        staged, dirty = _fold_source(cursor, "rollup_source", agencies=False)
         if staged:
             cursor.execute(
                 f"INSERT INTO {BACKLOG} ({_SOURCE_COLS})"
@@ -650,7 +620,7 @@ def rollup_fold(*, pause_seconds: float = 0) -> FoldResult:
             )
         cursor.execute("DROP TABLE rollup_source")
         if pause_seconds:
-            _pause(cursor, d, pause_seconds)
+            _pause(cursor, pause_seconds)
         cursor.execute(
             "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
             " snapshot = %s, refreshed_at = %s, rebuild_cutoff = NULL,"
@@ -671,25 +641,22 @@ def rollup_fold_agencies() -> FoldResult:
     Holds the state row like a fold: no fold can add to the backlog meanwhile,
     and no rebuild can empty it. Skipped while a rebuild runs (its swap counts
     the backlog's responses for the agencies too, and empties it)."""
-    d = _Dialect()
     with transaction.atomic(), connection.cursor() as cursor:
-        _, cutoff, started = d.lock_state(cursor)
+        _, cutoff, started = _lock_state(cursor)
         if cutoff is not None and not _rebuild_abandoned(started):
             return FoldResult(folded=False)
-        d.temp_table(
+        _temp_table(
             cursor, "agency_source", f"SELECT {_SOURCE_COLS} FROM {BACKLOG}", []
         )
         cursor.execute(f"DELETE FROM {BACKLOG}", [])
-        staged, dirty = _fold_source(cursor, d, "agency_source", agencies=True)
+        staged, dirty = _fold_source(cursor, "agency_source", agencies=True)
         cursor.execute("DROP TABLE agency_source")
     if staged:
         _after_fold()
     return FoldResult(folded=True, changes=staged, dirty=dirty)
 
 
-def _fold_source(
-    cursor, d: _Dialect, source: str, *, agencies: bool
-) -> tuple[int, int]:
+def _fold_source(cursor, source: str, *, agencies: bool) -> tuple[int, int]:
     """Add a source of weighted responses (`_SOURCE_COLS`) to the counts of its
     agencies, or of the units above them, and mark them dirty. Returns the rows
     of the source and the unit-periods marked."""
@@ -699,7 +666,7 @@ def _fold_source(
     staged, negative = cursor.fetchone()
     if not staged:
         return 0, 0
-    d.bulk(cursor)
+    _bulk(cursor)
     if agencies:
         select, by = f"SELECT * FROM {source}", "agency_id"
         units = {"above": False}
@@ -713,8 +680,8 @@ def _fold_source(
         )
         by, units = "province_id", {"agencies": False, "by_province": True}
     base = {"base_cc": "rollup_base_cc", "base_rc": "rollup_base_rc"}
-    d.temp_table(cursor, base["base_cc"], _base_criteria_sql(d, select, by), [])
-    d.temp_table(cursor, base["base_rc"], _base_respondents_sql(d, select, by), [])
+    _temp_table(cursor, base["base_cc"], _base_criteria_sql(select, by), [])
+    _temp_table(cursor, base["base_rc"], _base_respondents_sql(select, by), [])
     _fan_out(cursor, **base, cc=CC, rc=RC, add=True, many=agencies, **units)
     dirty = _mark_dirty(cursor, base_rc=base["base_rc"], **units)
     if negative:
@@ -724,11 +691,8 @@ def _fold_source(
     return staged, dirty
 
 
-def _pause(cursor, d: _Dialect, seconds: float) -> None:
-    if d.pg:
-        cursor.execute("SELECT pg_sleep(%s)", [seconds])
-    else:
-        time.sleep(seconds)
+def _pause(cursor, seconds: float) -> None:
+    cursor.execute("SELECT pg_sleep(%s)", [seconds])
 
 
 def _rebuild_abandoned(started) -> bool:
@@ -743,10 +707,9 @@ def _rebuild_abandoned(started) -> bool:
 def rollup_rebuild_begin() -> str:
     """Start a rebuild: take the cutoff it counts to, empty the scratch tables and
     stop folds until it ends. Returns the cutoff the other steps must be given."""
-    d = _Dialect()
     with transaction.atomic(), connection.cursor() as cursor:
-        d.lock_state(cursor)
-        marks = d.current_marks(cursor)
+        _lock_state(cursor)
+        marks = _current_marks(cursor)
         cursor.execute(f"DELETE FROM {BASE_CC}", [])
         cursor.execute(f"DELETE FROM {BASE_RC}", [])
         cursor.execute(
@@ -768,14 +731,13 @@ def rollup_rebuild_part(*, cutoff: str, province_id: int | None) -> bool:
     """Count the responses about the agencies of one province (None: agencies
     without one) as of the cutoff into the scratch tables, replacing what a previous
     run of the same part wrote. Does nothing if that rebuild is no longer running."""
-    d = _Dialect()
     marks = Marks.decode(cutoff)
     with transaction.atomic(), connection.cursor() as cursor:
         # Shared with the other parts; a new rebuild's begin (FOR UPDATE) waits for
         # running parts, so a superseded part never writes into the new scratch.
-        share = " FOR SHARE" if d.pg else ""
         cursor.execute(
-            f"SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1{share}", []
+            "SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1 FOR SHARE",
+            [],
         )
         row = cursor.fetchone()
         if row is None or row[0] != cutoff:
@@ -789,7 +751,6 @@ def rollup_rebuild_part(*, cutoff: str, province_id: int | None) -> bool:
         )
         _build_base(
             cursor,
-            d,
             marks,
             base_cc=BASE_CC,
             base_rc=BASE_RC,
@@ -821,12 +782,11 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
     """Make the live rollup what the base of the running rebuild `cutoff` counts,
     mark every unit-period dirty and move the marks; False (nothing done) when
     that rebuild is no longer the running one."""
-    d = _Dialect()
-    _, running, _ = d.lock_state(cursor)
+    _, running, _ = _lock_state(cursor)
     if running != cutoff:
         return False
     marks = Marks.decode(cutoff)
-    d.bulk(cursor)
+    _bulk(cursor)
     # The backlog holds responses of folds before the cutoff, which the rebuild
     # counts for their agencies too.
     cursor.execute(f"DELETE FROM {BACKLOG}", [])
@@ -843,7 +803,6 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
     # of rows would leave as many dead ones behind.
     _merge(
         cursor,
-        d,
         live=CC,
         fresh=_fanned_criteria(base_cc),
         key="criterion_id",
@@ -851,7 +810,6 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
     )
     _merge(
         cursor,
-        d,
         live=RC,
         fresh=_fanned_respondents(base_rc),
         key="questionnaire_id",
@@ -868,41 +826,20 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
     return True
 
 
-def _merge(
-    cursor, d: _Dialect, *, live: str, fresh: str, key: str, sums: tuple[str, ...]
-) -> None:
+def _merge(cursor, *, live: str, fresh: str, key: str, sums: tuple[str, ...]) -> None:
     """Make `live` hold exactly the rows the query `fresh` returns, writing only
     the differences."""
     columns = f"{_KEY}, {key}"
     same_key = _same_key(columns)
     differs = " OR ".join(f"l.{c} <> f.{c}" for c in sums)
     fresh_columns = ", ".join(f"f.{c}" for c in (*columns.split(", "), *sums))
-    if not d.pg:
-        # SQLite before 3.39 has no FULL JOIN: the rows gone, then the rest.
-        d.temp_table(cursor, "rebuild_fresh", fresh, [])
-        cursor.execute(
-            f"DELETE FROM {live} WHERE id IN (SELECT l.id FROM {live} l"
-            f" LEFT JOIN rebuild_fresh f ON {same_key} WHERE f.level IS NULL"
-            f"{d.fence()})",
-            [],
-        )
-        cursor.execute(
-            f"INSERT INTO {live} ({columns}, {', '.join(sums)})"
-            f" SELECT {fresh_columns} FROM rebuild_fresh f"
-            f" LEFT JOIN {live} l ON {same_key} WHERE l.level IS NULL OR {differs}"
-            f" ON CONFLICT ({columns}) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in sums),
-            [],
-        )
-        cursor.execute("DROP TABLE rebuild_fresh", [])
-        return
     # One full join of the live table with the fresh counts, as they are
     # computed, finds every difference: hashing beats walking the live table's
     # index in key order (17.7 s against 3.8 s on 2.8 million rows), and writing
     # the fresh counts to a table first, or joining twice (rows gone, rows new or
     # changed), cost 1.3 s and 1.6 s more at 100k (EXPLAIN ANALYZE).
     cursor.execute("SET LOCAL enable_mergejoin = off", [])
-    d.temp_table(
+    _temp_table(
         cursor,
         "rebuild_diff",
         f"SELECT l.id AS live_id, {fresh_columns} FROM {live} l"
@@ -942,7 +879,7 @@ def rollup_rebuild() -> str:
     cutoff = rollup_rebuild_begin()
     with transaction.atomic(), connection.cursor() as cursor:
         base = {"base_cc": "rebuild_base_cc", "base_rc": "rebuild_base_rc"}
-        _build_base(cursor, _Dialect(), Marks.decode(cutoff), temp=True, **base)
+        _build_base(cursor, Marks.decode(cutoff), temp=True, **base)
         finished = _swap_in(cursor, cutoff, **base)
         for name in base.values():
             cursor.execute(f"DROP TABLE {name}", [])
@@ -954,7 +891,7 @@ def rollup_rebuild() -> str:
 # --- reconciliation --------------------------------------------------------------
 
 
-def _recount_without_backlog(cursor, d: _Dialect) -> None:
+def _recount_without_backlog(cursor) -> None:
     """Take the backlog out of the agency rows of a recount (`recon_cc`,
     `recon_rc`): the live rollup counts those responses for the units above the
     agency, not yet for the agency."""
@@ -966,8 +903,8 @@ def _recount_without_backlog(cursor, d: _Dialect) -> None:
         f" FROM {BACKLOG}"
     )
     base = {"base_cc": "recon_backlog_cc", "base_rc": "recon_backlog_rc"}
-    d.temp_table(cursor, base["base_cc"], _base_criteria_sql(d, source), [])
-    d.temp_table(cursor, base["base_rc"], _base_respondents_sql(d, source), [])
+    _temp_table(cursor, base["base_cc"], _base_criteria_sql(source), [])
+    _temp_table(cursor, base["base_rc"], _base_respondents_sql(source), [])
     # Negative rows beside the recount's, then summed per key; keys left at zero
     # are those the live rollup has no row for.
     _fan_out(cursor, **base, cc="recon_cc", rc="recon_rc", add=False, above=False)
@@ -977,7 +914,7 @@ def _recount_without_backlog(cursor, d: _Dialect) -> None:
     ):
         summed = ", ".join(f"SUM({n}) AS {n}" for n in sums)
         nonzero = " OR ".join(f"SUM({n}) <> 0" for n in sums)
-        d.temp_table(
+        _temp_table(
             cursor,
             f"{table}_net",
             f"SELECT {_KEY}, {column}, {summed} FROM {table}"
@@ -994,32 +931,29 @@ def _recount_without_backlog(cursor, d: _Dialect) -> None:
 def rollup_reconcile(*, sample_size: int = 10) -> Reconciliation:
     """Recount everything the live rollup claims to hold (up to its marks) into
     temporary tables, compare the two in SQL, and record and log the outcome."""
-    d = _Dialect()
     started = time.monotonic()
     differing = 0
     sample: list[dict] = []
     with transaction.atomic(), connection.cursor() as cursor:
-        if d.pg:
-            # One snapshot for the marks, the live counts and the responses: a fold
-            # committing meanwhile changes neither side.
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
+        # One snapshot for the marks, the live counts and the responses: a fold
+        # committing meanwhile changes neither side.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
         cursor.execute(
             "SELECT response_mark, review_mark, snapshot FROM indicators_rollupstate"
             " WHERE id = 1",
             [],
         )
         row = cursor.fetchone() or (0, 0, "")
-        marks = Marks(row[0], row[1], (row[2] or EMPTY_SNAPSHOT) if d.pg else "")
+        marks = Marks(row[0], row[1], row[2] or EMPTY_SNAPSHOT)
         _build_base(
             cursor,
-            d,
             marks,
             base_cc="recon_base_cc",
             base_rc="recon_base_rc",
             temp=True,
         )
-        d.temp_table(cursor, "recon_cc", f"SELECT {_CC_COLS} FROM {CC} WHERE 1 = 0", [])
-        d.temp_table(cursor, "recon_rc", f"SELECT {_RC_COLS} FROM {RC} WHERE 1 = 0", [])
+        _temp_table(cursor, "recon_cc", f"SELECT {_CC_COLS} FROM {CC} WHERE 1 = 0", [])
+        _temp_table(cursor, "recon_rc", f"SELECT {_RC_COLS} FROM {RC} WHERE 1 = 0", [])
         _fan_out(
             cursor,
             base_cc="recon_base_cc",
@@ -1028,7 +962,7 @@ def rollup_reconcile(*, sample_size: int = 10) -> Reconciliation:
             rc="recon_rc",
             add=False,
         )
-        _recount_without_backlog(cursor, d)
+        _recount_without_backlog(cursor)
         zero = " AND ".join(f"{n} = 0" for n in LEVELS)
         checks = [
             (

@@ -6,7 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Exists, F, Func, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 
 from indicators.models import (
@@ -224,3 +235,14 @@ def refresh_status() -> RefreshStatus:
         reconciliation=Reconciliation.objects.order_by("-checked_at").first(),
         agency_backlog=state.backlog if state else 0,
     )
+
+
+def indicator_units_counted() -> dict[int, int]:
+    """How many units of each level have figures: for the commands' report, so
+    unscoped (a command runs with no user)."""
+    rows = (
+        IndicatorValue.objects.values("level")
+        .annotate(units=Count("unit_id", distinct=True))
+        .values_list("level", "units")
+    )
+    return dict(rows)

@@ -6,9 +6,6 @@ provinces of the periods it touched with window functions. Python only builds th
 statements and a small table of the periods involved (one row per period, never
 per count row), so a full rebuild costs a few statements whatever the data size.
 
-The SQL runs on PostgreSQL and on SQLite (3.35 or later). What differs between the
-two is kept in `_Dialect`.
-
 Arithmetic, on the percent scale:
 
 - a criterion's rate is 100 × (answers at the satisfied levels) / (answers 1 to 5);
@@ -57,56 +54,6 @@ Period = tuple[int, int]  # (period_kind, period_key)
 # Figures written by one refresh above which their table's statistics are renewed
 # before the ranking statements (a sample of the table: tens of milliseconds).
 ANALYZE_AFTER_WRITES = 1000
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    """The SQL that differs between PostgreSQL and SQLite."""
-
-    json_object: str
-    json_object_agg: str
-    empty_object: str
-    greatest: str
-    numeric_round: bool  # PostgreSQL rounds to n places only NUMERIC values
-    temp_schema: str
-    analyze: bool  # autovacuum never analyzes temporary tables
-    json_column: str  # from the built JSON to the column's type
-    distinct: str  # null-safe "differs from"
-
-    def round(self, expression: str, places: int) -> str:
-        if self.numeric_round:
-            return f"ROUND(CAST({expression} AS NUMERIC), {int(places)})"
-        return f"ROUND({expression}, {int(places)})"
-
-
-_POSTGRESQL = _Dialect(
-    # Built as json (text) and converted once: jsonb_object_agg over nested jsonb
-    # values is several times slower on a full rebuild.
-    json_object="json_build_object",
-    json_object_agg="json_object_agg",
-    empty_object="CAST('{}' AS json)",
-    json_column="CAST({} AS jsonb)",
-    greatest="GREATEST",
-    numeric_round=True,
-    temp_schema="pg_temp",
-    analyze=True,
-    distinct="IS DISTINCT FROM",
-)
-_SQLITE = _Dialect(
-    json_object="json_object",
-    json_object_agg="json_group_object",
-    empty_object="'{}'",
-    json_column="{}",
-    greatest="MAX",
-    numeric_round=False,
-    temp_schema="temp",
-    analyze=False,
-    distinct="IS NOT",
-)
-
-
-def _dialect() -> _Dialect:
-    return _POSTGRESQL if connection.vendor == "postgresql" else _SQLITE
 
 
 # Periods ------------------------------------------------------------------------
@@ -176,12 +123,12 @@ def _periods_cte(periods: Iterable[Period], params: dict) -> str:
 # SQL fragments --------------------------------------------------------------------
 
 
-def _wilson(p: str, n: str, sign: str, dialect: _Dialect) -> str:
+def _wilson(p: str, n: str, sign: str) -> str:
     """One end of the 95% Wilson interval, in percent, for a share p of n."""
     z2 = Z * Z
     # As a float: n * n overflows 32-bit integers from n = 46,341.
     n = f"CAST({n} AS DOUBLE PRECISION)"
-    spread = f"{dialect.greatest}(0.0, ({p}) * (1 - ({p})) / ({n}))"
+    spread = f"GREATEST(0.0, ({p}) * (1 - ({p})) / ({n}))"
     return (
         f"(CASE WHEN ({n}) > 0 AND ({p}) IS NOT NULL THEN 100.0 * ("
         f"({p}) + {z2 / 2!r} / ({n}) {sign} {Z!r} * "
@@ -207,7 +154,7 @@ _ELEMENTS_TABLE = "indicators_tmp_elements"
 
 
 def _temp(table: str) -> str:
-    return f"{_dialect().temp_schema}.{table}"
+    return f"pg_temp.{table}"
 
 
 def _on_key(left: str, right: str) -> str:
@@ -396,7 +343,6 @@ def status_sql(n: str) -> str:
 
 
 def _upsert_sql(definition: ScoringDefinition, periods: str, params: dict) -> str:
-    d = _dialect()
     el_p, ov_p = "value / 100.0", "value / 100.0"
     return f"""
 INSERT INTO indicators_indicatorvalue (
@@ -404,15 +350,17 @@ INSERT INTO indicators_indicatorvalue (
 WITH {periods},
 element_intervals AS (
     SELECT elements.*,
-           {_wilson(el_p, "n", "-", d)} AS ci_low,
-           {_wilson(el_p, "n", "+", d)} AS ci_high
+           {_wilson(el_p, "n", "-")} AS ci_low,
+           {_wilson(el_p, "n", "+")} AS ci_high
     FROM {_temp(_ELEMENTS_TABLE)} elements
 ),
 overall AS (
     SELECT {_KEY},
            SUM(CASE WHEN value IS NOT NULL THEN w * value END)
                / NULLIF(SUM(CASE WHEN value IS NOT NULL THEN w END), 0) AS value,
-           {d.json_object_agg}(code, {d.json_object}(
+           -- Built as json (text) and converted once: jsonb_object_agg over
+           -- nested jsonb values is several times slower on a full rebuild.
+           json_object_agg(code, json_build_object(
                'value', value, 'n', n, 'ci_low', ci_low, 'ci_high', ci_high
            )) AS elements
     FROM element_intervals GROUP BY {_KEY}
@@ -438,14 +386,14 @@ scored AS (
 ),
 intervals AS (
     SELECT scored.*,
-           {_wilson(ov_p, "respondents", "-", d)} AS ci_low,
-           {_wilson(ov_p, "respondents", "+", d)} AS ci_high
+           {_wilson(ov_p, "respondents", "-")} AS ci_low,
+           {_wilson(ov_p, "respondents", "+")} AS ci_high
     FROM scored
 )
 SELECT %(indicator)s, %(definition)s, {_KEY},
        value, respondents, ci_low, ci_high,
-       {d.json_column.format(f"COALESCE(elements, {d.empty_object})")},
-       {d.json_column.format(d.empty_object)},
+       CAST(COALESCE(elements, CAST('{{}}' AS json)) AS jsonb),
+       CAST('{{}}' AS jsonb),
        threshold,
        {status_sql("respondents")},
        %(now)s, map, region_id, province_id, agency_id,
@@ -453,16 +401,16 @@ SELECT %(indicator)s, %(definition)s, {_KEY},
 FROM intervals WHERE 1 = 1
 ON CONFLICT (indicator, definition_id, {_KEY}) DO UPDATE SET
     {", ".join(f"{column} = excluded.{column}" for column in _COMPUTED_COLUMNS)}
-WHERE {_changed("indicators_indicatorvalue", d)}
+WHERE {_changed("indicators_indicatorvalue")}
 """
 
 
-def _changed(table: str, d: _Dialect) -> str:
+def _changed(table: str) -> str:
     """A figure differs from the one computed now: only then is it rewritten (a
     rebuild mostly recomputes what is there; `computed_at` is when it last
     changed)."""
     return " OR ".join(
-        f"{table}.{column} {d.distinct} excluded.{column}"
+        f"{table}.{column} IS DISTINCT FROM excluded.{column}"
         for column in _COMPUTED_COLUMNS
         if column != "computed_at"
     )
@@ -509,8 +457,7 @@ def _rank_sqls(periods: str, decimals: int) -> list[str]:
     periods, also within the 2025 map; 2008 units are not ranked in periods of the
     2025 map.
     """
-    d = _dialect()
-    rounded = d.round("v.value", decimals)
+    rounded = f"ROUND(CAST(v.value AS NUMERIC), {int(decimals)})"
     scope = (
         "indicator = %(indicator)s AND definition_id = %(definition)s"
         f" AND level = {Level.PROVINCE}"
@@ -617,7 +564,6 @@ def _definition_compute(
         **extra,
     }
     written = 0
-    d = _dialect()
     with connection.cursor() as cursor:
         _drop_temporary(cursor)
         cursor.execute(_keys_sql(keys), params)
@@ -634,20 +580,18 @@ def _definition_compute(
         if not periods:
             _drop_temporary(cursor)
             return 0
-        if d.analyze:
-            # Before the rates are read through it: unanalyzed, a few thousand
-            # keys look like one row or like millions, and PostgreSQL sorted the
-            # whole rollup for a merge join (4.7 s for 10,000 new responses at
-            # 100k, against an index probe per key).
-            cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
+        # Before the rates are read through it: unanalyzed, a few thousand
+        # keys look like one row or like millions, and PostgreSQL sorted the
+        # whole rollup for a merge join (4.7 s for 10,000 new responses at
+        # 100k, against an index probe per key).
+        cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
         whole = everything or _large_share_of_the_rollup(
             cursor, sum(n for *_, n in found)
         )
-        if d.analyze:
-            # The element figures and the figures group in memory: at the default
-            # work_mem a full recompute's hash table spilled to disk in 85 batches,
-            # and a refresh's sort of 200,000 count rows too.
-            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+        # The element figures and the figures group in memory: at the default
+        # work_mem a full recompute's hash table spilled to disk in 85 batches,
+        # and a refresh's sort of 200,000 count rows too.
+        cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
         if whole:
             element_settings = {
                 # The planner cannot know that a key has a count row per
@@ -668,15 +612,14 @@ def _definition_compute(
             # never hits, and cost a fifth of the statement (0.46 s against
             # 0.36 s for 9,200 keys at 100k, rolled-back rounds).
             element_settings = {"enable_memoize": "off"}
-        with planner_settings(cursor, element_settings, enabled=d.analyze):
+        with planner_settings(cursor, element_settings):
             cursor.execute(
                 _element_values_sql(
                     definition, params, everything=everything, whole=whole
                 ),
                 params,
             )
-        if d.analyze:
-            cursor.execute(f"ANALYZE {_temp(_ELEMENTS_TABLE)}")
+        cursor.execute(f"ANALYZE {_temp(_ELEMENTS_TABLE)}")
         cursor.execute(_delete_gone_sql(everything=everything), params)
         # All figures: each groups its elements into JSON, whose size the
         # planner cannot know; at 1M responses it expected more than the 512 MB
@@ -686,7 +629,7 @@ def _definition_compute(
         # statement's estimated cost over PostgreSQL's bar for compiling it
         # (JIT), 40-45 ms spent compiling 90 functions.
         upsert_settings = {"hash_mem_multiplier": "8"} if whole else {"jit": "off"}
-        with planner_settings(cursor, upsert_settings, enabled=d.analyze):
+        with planner_settings(cursor, upsert_settings):
             cursor.execute(
                 _upsert_sql(definition, _periods_cte(periods, params), params), params
             )
@@ -694,7 +637,7 @@ def _definition_compute(
         _drop_temporary(cursor)
         if not ranked:
             return written
-        if d.analyze and written >= ANALYZE_AFTER_WRITES:
+        if written >= ANALYZE_AFTER_WRITES:
             # The ranking statements join figures to figures: with statistics from
             # before a large write (autovacuum lags, and not at all inside a
             # rebuild) the planner expects one row and nests loops over all of
@@ -722,8 +665,6 @@ WHOLE_ROLLUP_SHARE = 0.3
 def _large_share_of_the_rollup(cursor, keys: int) -> bool:
     """Whether `keys` unit-periods are a large share of those the rollup holds,
     by the statistics' row count (no count of the table)."""
-    if not _dialect().analyze:
-        return False
     cursor.execute(
         "SELECT reltuples FROM pg_class"
         " WHERE oid = 'indicators_respondentcount'::regclass"

@@ -5,6 +5,7 @@ periods and channels, with satisfaction spread the way published SIPAS figures a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +31,10 @@ FIRST_DAY = dt.date(2022, 1, 1)
 # respondents) that officials will find in the review queue.
 CHANNEL_WEIGHTS = {Channel.IN_PERSON: 0.62, Channel.ONLINE: 0.34, Channel.POST: 0.04}
 FLAGGED_SHARE = 0.01
+# Provinces (codes of both maps) whose agencies get enough respondents in the
+# current and the previous year to be rated and ranked: the demo's logins look here.
+SHOWCASE_PROVINCES = {"01", "14", "48"}
+SHOWCASE_PER_YEAR = 40
 SUGGESTIONS = [
     "Cần thêm chỗ ngồi chờ vào buổi sáng.",
     "Công chức hướng dẫn rất nhiệt tình.",
@@ -65,6 +70,7 @@ class DemoAgency:
     level: float  # share of satisfied answers, before the yearly trend
     until: dt.date | None  # districts closed with the 2025 reorganisation
     since: dt.date | None  # communes of the 2025 map
+    province_code: str | None = None
 
 
 def province_level(code: str, seed: int) -> float:
@@ -126,7 +132,8 @@ def _demo_agencies(seed: int) -> list[DemoAgency]:
             until = MAP_2025_STARTS
         elif agency.kind == Agency.Kind.COMMUNE:
             since = MAP_2025_STARTS
-        agencies.append(DemoAgency(agency.id, level, until, since))
+        code = province.code if province else None
+        agencies.append(DemoAgency(agency.id, level, until, since, code))
     return agencies
 
 
@@ -173,24 +180,22 @@ def demo_rows(
     last_day: dt.date,
     first_day: dt.date = FIRST_DAY,
     ordered_uids: bool = False,
+    plan: list[tuple[DemoAgency, dt.date]] | None = None,
 ) -> Iterator[tuple]:
     """Yield `count` response rows in COLUMNS order, without touching the database
-    (the rows are consumed inside a COPY)."""
+    (the rows are consumed inside a COPY); with a `plan`, one row for each of its
+    agencies and days instead."""
     rng = random.Random(seed + 1)
     pool = AnswerPool(criteria, rng)
     span = (last_day - first_day).days
     channels = list(CHANNEL_WEIGHTS)
     weights = list(CHANNEL_WEIGHTS.values())
     tz = timezone.get_current_timezone()
-    for number in range(count):
-        agency = rng.choice(agencies)
-        day = first_day + dt.timedelta(days=rng.randrange(span + 1))
-        if agency.until and day >= agency.until:
-            day = agency.until - dt.timedelta(days=rng.randrange(1, 900))
-        if agency.since and day < agency.since:
-            day = agency.since + dt.timedelta(
-                days=rng.randrange((last_day - agency.since).days + 1)
-            )
+    for number in range(len(plan) if plan is not None else count):
+        if plan is not None:
+            agency, day = plan[number]
+        else:
+            agency, day = _agency_and_day(rng, agencies, first_day, span, last_day)
         # Services improve a little every year, as the published series do.
         level = agency.level + 0.012 * (day.year - 2022)
         flags = 0
@@ -222,6 +227,50 @@ def demo_rows(
         )
 
 
+def _agency_and_day(
+    rng: random.Random,
+    agencies: list[DemoAgency],
+    first_day: dt.date,
+    span: int,
+    last_day: dt.date,
+) -> tuple[DemoAgency, dt.date]:
+    agency = rng.choice(agencies)
+    day = first_day + dt.timedelta(days=rng.randrange(span + 1))
+    if agency.until and day >= agency.until:
+        day = agency.until - dt.timedelta(days=rng.randrange(1, 900))
+    if agency.since and day < agency.since:
+        day = agency.since + dt.timedelta(
+            days=rng.randrange((last_day - agency.since).days + 1)
+        )
+    return agency, day
+
+
+def showcase_plan(
+    agencies: list[DemoAgency], *, today: dt.date, seed: int, per_year: int
+) -> list[tuple[DemoAgency, dt.date]]:
+    """`per_year` respondents in the current and in the previous year for every
+    agency of the showcase provinces that was open then, so that their agencies
+    have enough respondents to be rated and ranked in both years."""
+    rng = random.Random(seed + 2)
+    plan = []
+    for agency in agencies:
+        if agency.province_code not in SHOWCASE_PROVINCES:
+            continue
+        for year in (today.year - 1, today.year):
+            first = max(dt.date(year, 1, 1), agency.since or dt.date.min)
+            last = min(dt.date(year, 12, 31), today)
+            if agency.until:
+                last = min(last, agency.until - dt.timedelta(days=1))
+            if first > last:
+                continue
+            span = (last - first).days
+            for _ in range(per_year):
+                plan.append(
+                    (agency, first + dt.timedelta(days=rng.randrange(span + 1)))
+                )
+    return plan
+
+
 def _uid(rng: random.Random, seed: int, number: int, ordered: bool) -> uuid.UUID:
     if not ordered:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -233,47 +282,17 @@ def _uid(rng: random.Random, seed: int, number: int, ordered: bool) -> uuid.UUID
 def responses_bulk_load(
     rows: Iterator[tuple], *, progress: Callable[[int], None]
 ) -> int:
-    """Store response rows fast: COPY on PostgreSQL, batched inserts elsewhere.
-    Returns the number of rows written."""
+    """Store response rows fast, with COPY. Returns the number of rows written."""
     written = 0
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            columns = ", ".join(COLUMNS)
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-                with raw.copy(f"COPY surveys_response ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        written += 1
-                        if written % 20000 == 0:
-                            progress(written)
-        else:
-            placeholders = ", ".join(["%s"] * len(COLUMNS))
-            sql = (
-                f"INSERT INTO surveys_response ({', '.join(COLUMNS)}) "
-                f"VALUES ({placeholders})"
-            )
-            batch: list[tuple] = []
-            ops = connection.ops
-            with connection.cursor() as cursor:
-                for row in rows:
-                    batch.append(
-                        (
-                            row[0].hex,
-                            *row[1:6],
-                            ops.adapt_datefield_value(row[6]),
-                            ops.adapt_datetimefield_value(row[7]),
-                            *row[8:],
-                        )
-                    )
-                    if len(batch) == 5000:
-                        cursor.executemany(sql, batch)
-                        written += len(batch)
-                        batch.clear()
-                        progress(written)
-                if batch:
-                    cursor.executemany(sql, batch)
-                    written += len(batch)
+    columns = ", ".join(COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY surveys_response ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+                if written % 20000 == 0:
+                    progress(written)
     progress(written)
     return written
 
@@ -286,9 +305,11 @@ def demo_data_generate(
     districts_per_province: int = 3,
     communes_per_unit: int = 4,
     ordered_uids: bool = False,
+    showcase: bool = False,
 ) -> int:
-    """Create demo agencies and `responses` responses from January 2022 to today.
-    Returns the number of responses written."""
+    """Create demo agencies and `responses` responses from January 2022 to today,
+    with `showcase`, also SHOWCASE_PER_YEAR respondents a year for every agency of
+    the showcase provinces. Returns the number of responses written."""
     demo_agencies_create(
         districts_per_province=districts_per_province,
         communes_per_unit=communes_per_unit,
@@ -296,16 +317,25 @@ def demo_data_generate(
     questionnaire = Questionnaire.objects.get(
         code=DEFAULT_QUESTIONNAIRE, is_current=True
     )
-    rows = demo_rows(
-        count=responses,
-        questionnaire_id=questionnaire.id,
-        criteria=questionnaire.criteria.count(),
-        agencies=_demo_agencies(seed),
-        procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
+    agencies = _demo_agencies(seed)
+    today = timezone.localdate()
+    common = {
+        "questionnaire_id": questionnaire.id,
+        "criteria": questionnaire.criteria.count(),
+        "agencies": agencies,
+        "procedure_ids": list(Procedure.objects.values_list("id", flat=True)),
         # Province levels stay tied to `seed`; rows differ on every run, so that a
         # second run adds responses instead of repeating the first run's ids.
-        seed=seed + Response.objects.count(),
-        last_day=timezone.localdate(),
-        ordered_uids=ordered_uids,
-    )
+        "seed": seed + Response.objects.count(),
+        "last_day": today,
+        "ordered_uids": ordered_uids,
+    }
+    rows = demo_rows(count=responses, **common)
+    if showcase:
+        plan = showcase_plan(
+            agencies, today=today, seed=seed, per_year=SHOWCASE_PER_YEAR
+        )
+        # Other ids than the main rows': the showcase draws from another seed.
+        extra = demo_rows(count=0, plan=plan, **{**common, "seed": common["seed"] + 7})
+        rows = itertools.chain(rows, extra)
     return responses_bulk_load(rows, progress=progress)

@@ -6,19 +6,15 @@ Identical records change nothing and queue nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from surveys.models import Dossier, DossierTouch
-
 if TYPE_CHECKING:
     from surveys.dossiers import DossierImportReport, DossierRow
 
-BATCH = 2000
 
 # What a later record of a dossier may change; an identical record is no change.
 CONTENT_FIELDS = (
@@ -36,10 +32,7 @@ ROW_FIELDS = ("row", "number_hash", *CONTENT_FIELDS)
 
 def dossier_rows_load(rows: Sequence[DossierRow], report: DossierImportReport) -> None:
     """Store checked rows all or nothing, filling `report`'s counts."""
-    if connection.vendor == "postgresql":
-        _load_postgresql(rows, report)
-    else:
-        _load_other(rows, report)
+    _load_postgresql(rows, report)
     report.already_present = report.rows_read - report.imported - report.updated
 
 
@@ -110,47 +103,3 @@ def _load_postgresql(rows: Sequence[DossierRow], report) -> None:
             [timezone.now()],
         )
         report.imported, report.updated = cursor.fetchone()
-
-
-def _months(dossier) -> set[tuple[int, int]]:
-    dates: list[dt.date | None] = [dossier.received_on, dossier.resolved_on]
-    return {(dossier.agency_id, day.year * 100 + day.month) for day in dates if day}
-
-
-def _load_other(rows: Sequence[DossierRow], report) -> None:
-    """Other databases (SQLite for a first look): ORM writes in batches."""
-    now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            stored = Dossier.objects.select_for_update().in_bulk(
-                [row.number_hash for row in chunk], field_name="number_hash"
-            )
-            created: list[Dossier] = []
-            changed: list[Dossier] = []
-            touched: set[tuple[int, int]] = set()
-            for row in chunk:
-                values = {name: getattr(row, name) for name in CONTENT_FIELDS}
-                dossier = stored.get(row.number_hash)
-                if dossier is None:
-                    dossier = Dossier(
-                        number_hash=row.number_hash, updated_at=now, **values
-                    )
-                    created.append(dossier)
-                elif any(getattr(dossier, k) != v for k, v in values.items()):
-                    touched |= _months(dossier)
-                    for name, value in values.items():
-                        setattr(dossier, name, value)
-                    dossier.updated_at = now
-                    changed.append(dossier)
-                else:
-                    continue
-                touched |= _months(dossier)
-            Dossier.objects.bulk_create(created)
-            Dossier.objects.bulk_update(changed, [*CONTENT_FIELDS, "updated_at"])
-            DossierTouch.objects.bulk_create(
-                DossierTouch(agency_id=agency_id, month=month)
-                for agency_id, month in sorted(touched)
-            )
-            report.imported += len(created)
-            report.updated += len(changed)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -22,7 +20,6 @@ from django.utils.translation import gettext as _
 from surveys.models import Response, Source
 from surveys.services.responses import CONTENT_FIELDS
 
-BATCH = 2000
 COPY_LINES = 10000  # lines per write to COPY, and between progress reports
 MAX_CONFLICTS_REPORTED = 1000
 
@@ -48,8 +45,6 @@ ROW_FIELDS = (
 # COPY text format: a backslash starts an escape, tab, newline and carriage return
 # would end the value or the row. Only the suggestion is free text.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_UNESCAPES = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
-_COPY_ESCAPED = re.compile(r"\\[\\tnr]")
 NULL = "\\N"
 
 
@@ -76,37 +71,11 @@ def copy_line(row: tuple) -> str:
     )
 
 
-def copy_line_parse(line: str) -> tuple:
-    """The normalised row of a `copy_line` line (for databases without COPY)."""
-    cells = [
-        None if cell == NULL else _COPY_ESCAPED.sub(_unescape, cell)
-        for cell in line.rstrip("\n").split("\t")
-    ]
-    values = dict(zip(ROW_FIELDS, cells, strict=True))
-    return tuple(
-        value
-        if value is None or name in ("answers", "suggestion")
-        else uuid.UUID(value)
-        if name == "uid"
-        else dt.date.fromisoformat(value)
-        if name == "responded_on"
-        else int(value)
-        for name, value in values.items()
-    )
-
-
-def _unescape(match: re.Match) -> str:
-    return _COPY_UNESCAPES[match.group()]
-
-
 def rows_load(spool: IO[str], report) -> None:
     """Store the rows spooled by the check (`copy_line` lines, read from the
     start of `spool`) into `report`'s counts, all or nothing."""
     spool.seek(0)
-    if connection.vendor == "postgresql":
-        _load_postgresql(spool, report)
-    else:
-        _load_other((copy_line_parse(line) for line in spool), report)
+    _load_postgresql(spool, report)
 
 
 def _chunks(lines: Iterable[str]) -> Iterator[str]:
@@ -185,55 +154,3 @@ def _stored_with_other_content(cursor) -> list[int]:
 
 def _conflict_message() -> str:
     return _("A response with this uid is already stored with other answers.")
-
-
-def _load_other(rows, report) -> None:
-    """Other databases (SQLite for a first look): bulk inserts in batches."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            before = Response.objects.count()
-            batch: list[Response] = []
-            for row in rows:
-                batch.append(_response_from(row, now))
-                if len(batch) >= BATCH:
-                    _insert_batch(batch, report)
-                    batch = []
-            if batch:
-                _insert_batch(batch, report)
-            if not report.ok:
-                raise _Conflicts
-            report.imported = Response.objects.count() - before
-    except _Conflicts:
-        report.imported = 0
-        return
-    report.already_present = report.rows_read - report.imported
-
-
-def _response_from(row: tuple, now) -> Response:
-    values = dict(zip(ROW_FIELDS, row, strict=True))
-    number = values.pop("row")
-    response = Response(
-        **values,
-        source=Source.PAPER,
-        received_at=now,
-        flags=0,
-        status=Response.Status.ACCEPTED,
-    )
-    response._import_row = number
-    return response
-
-
-def _insert_batch(batch: list[Response], report) -> None:
-    stored = Response.objects.in_bulk([r.uid for r in batch], field_name="uid")
-    for response in batch:
-        existing = stored.get(response.uid)
-        if existing is None:
-            continue
-        differs = any(
-            getattr(existing, name) != getattr(response, name)
-            for name in (*CONTENT_FIELDS, "responded_on")
-        )
-        if differs:
-            report.add_error(response._import_row, "uid", _conflict_message())
-    Response.objects.bulk_create(batch, ignore_conflicts=True)

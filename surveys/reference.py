@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from surveys.models import (
     Agency,
@@ -19,6 +20,7 @@ from surveys.models import (
     Questionnaire,
     Region,
 )
+from surveys.numbers import count_text
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEFAULT_QUESTIONNAIRE = "sipas-service"
@@ -46,13 +48,21 @@ class LoadReport:
         return bool(+self.created or +self.updated)
 
     def __str__(self) -> str:
-        kinds = sorted(set(self.created) | set(self.updated))
-        if not kinds:
-            return "Reference data already up to date."
-        return "; ".join(
-            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated"
+        """What changed, in the active language."""
+        kinds = sorted({*self.created, *self.updated}, key=str)
+        if not self.changed:
+            return _("The reference data is already up to date: nothing changed.")
+        changes = "; ".join(
+            _("%(kind)s: %(created)s new, %(updated)s updated")
+            % {
+                "kind": kind,
+                "created": count_text(self.created[kind]),
+                "updated": count_text(self.updated[kind]),
+            }
             for kind in kinds
+            if self.created[kind] or self.updated[kind]
         )
+        return _("Reference data loaded (%(changes)s).") % {"changes": changes}
 
 
 def _rows(name: str, directory: Path) -> list[dict[str, str]]:
@@ -64,7 +74,8 @@ def _sync(report: LoadReport, model, key: tuple[str, ...], rows: list[dict]) -> 
     """Make the rows of `model` identified by `key` match `rows`, touching only what
     differs: one read, then one bulk insert and one bulk update at the most.
     Foreign keys are given as `<name>_id`, so comparing them reads nothing more."""
-    label = model._meta.verbose_name_plural
+    # The singular reads as a label in both languages ("tiêu chí: 23 mới").
+    label = model._meta.verbose_name
 
     def key_of(values) -> tuple | str:
         get = values.get if isinstance(values, dict) else values.__getattribute__

@@ -333,12 +333,9 @@ def _response_insert(response: Response) -> None:
     """response.save(force_insert=True), with the statement built once per
     process: Django compiles an INSERT anew for every save, and that was a third
     of the CPU of a submission. Same values (each field's get_db_prep_save), same
-    signals; databases other than PostgreSQL take the ordinary save."""
+    signals."""
     alias = router.db_for_write(Response, instance=response)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
-        response.save(force_insert=True, using=alias)
-        return
     pre_save.send(
         sender=Response, instance=response, raw=False, using=alias, update_fields=None
     )

@@ -53,8 +53,6 @@ def _run(script: str, *args: str, out: Path) -> list[dict]:
 
 
 def test_bench_scripts_run_on_a_small_data_set(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the benchmarks measure PostgreSQL")
     demo_data_generate(responses=1500, districts_per_province=1, communes_per_unit=1)
     connection.close()  # the scripts' processes must see committed rows only
     out = tmp_path / "rows.jsonl"
@@ -89,8 +87,6 @@ def test_bench_scripts_run_on_a_small_data_set(tmp_path):
 
 
 def test_a_run_names_the_server_settings_it_ran_with(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("the benchmarks measure PostgreSQL")
     from bench.common import server_settings
 
     monkeypatch.setenv("BENCH_PG", _server_url())

@@ -26,9 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.worker,
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL"),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the worker needs PostgreSQL"
-    ),
 ]
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+import time
 
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from indicators.models import Level
 from indicators.rollup import rollup_rebuild, rollup_refresh
+from indicators.selectors import indicator_units_counted
+from surveys.models import Response
+from surveys.numbers import count_text
 
 
 class Command(BaseCommand):
@@ -17,17 +24,35 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, full: bool = False, **options) -> None:
+        started = time.monotonic()
         if full:
-            cutoff = rollup_rebuild()
-            self.stdout.write(self.style.SUCCESS(f"Rollup rebuilt to {cutoff}."))
+            rollup_rebuild()
+            units = indicator_units_counted()
+            message = _(
+                "Recomputed the indicators of %(provinces)s provinces, %(regions)s "
+                "regions, the nation and %(agencies)s agencies from %(responses)s "
+                "responses in %(seconds)s seconds."
+            ) % {
+                "provinces": count_text(units.get(Level.PROVINCE, 0)),
+                "regions": count_text(units.get(Level.REGION, 0)),
+                "agencies": count_text(units.get(Level.AGENCY, 0)),
+                "responses": count_text(Response.objects.count()),
+                "seconds": count_text(round(time.monotonic() - started)),
+            }
+            self.stdout.write(self.style.SUCCESS(message))
             return
         result = rollup_refresh()
         if not result.folded:
-            self.stdout.write(self.style.WARNING("A rebuild is running: nothing done."))
-            return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Folded {result.changes} changes; {result.dirty} units and periods "
-                "marked dirty."
+            self.stdout.write(
+                self.style.WARNING(_("A full recount is running: nothing was done."))
             )
-        )
+            return
+        message = _(
+            "Folded %(changes)s new responses and reviews; recomputed the figures "
+            "of %(dirty)s units and periods in %(seconds)s seconds."
+        ) % {
+            "changes": count_text(result.changes),
+            "dirty": count_text(result.dirty),
+            "seconds": count_text(round(time.monotonic() - started)),
+        }
+        self.stdout.write(self.style.SUCCESS(message))

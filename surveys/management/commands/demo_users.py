@@ -3,36 +3,74 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from surveys.models import Official, Province
+from surveys.models import Agency, Official, Province
 
+SURVEY_AGENCY = "14-centre"
 # Known passwords are for the demo only: the command refuses to run in production.
 DEMO_USERS = {
     "admin": ("demo-admin-2025", {"role": Official.Role.NATIONAL}),
     "son-la": ("demo-official-2025", {"role": Official.Role.PROVINCE, "code": "14"}),
+    "son-la-centre": (
+        "demo-agency-2025",
+        {"role": Official.Role.AGENCY, "agency": SURVEY_AGENCY},
+    ),
 }
 
 
 class Command(BaseCommand):
-    help = "Create the demo's national administrator and a provincial official."
+    help = (
+        "Create the demo's national administrator, provincial official (Sơn La) and "
+        "agency official, and print the survey address and their logins."
+    )
 
     def handle(self, *args, **options) -> None:
         if settings.PRODUCTION:
-            raise CommandError("Demo users are not created in production.")
+            raise CommandError(_("Demo users are not created in production."))
         users = get_user_model()
         for username, (password, scope) in DEMO_USERS.items():
-            user, _ = users.objects.get_or_create(
+            user, _created = users.objects.get_or_create(
                 username=username, defaults={"is_staff": True}
             )
             user.is_staff = True
             user.is_superuser = scope["role"] == Official.Role.NATIONAL
             user.set_password(password)
             user.save()
-            province = None
+            province = agency = None
             if "code" in scope:
                 province = Province.objects.get(
                     map=Province.Map.MAP_2025, code=scope["code"]
                 )
+            if "agency" in scope:
+                agency = Agency.objects.get(code=scope["agency"])
             Official.objects.update_or_create(
-                user=user, defaults={"role": scope["role"], "province": province}
+                user=user,
+                defaults={
+                    "role": scope["role"],
+                    "province": province,
+                    "agency": agency,
+                },
             )
+        if options["verbosity"] > 0:
+            self._print_logins()
+
+    def _print_logins(self) -> None:
+        site = settings.SITE_URL
+        roles = {
+            "admin": _("national administrator"),
+            "son-la": _("provincial official (Sơn La)"),
+            "son-la-centre": _("agency official (Sơn La centre)"),
+        }
+        lines = [
+            "",
+            _("Citizen survey: %(url)s") % {"url": f"{site}/s/{SURVEY_AGENCY}/"},
+            _("Officials' admin: %(url)s") % {"url": f"{site}/admin/"},
+        ]
+        for username, (password, _scope) in DEMO_USERS.items():
+            lines.append(
+                "  "
+                + _("%(role)s: user %(user)s, password %(password)s")
+                % {"role": roles[username], "user": username, "password": password}
+            )
+        self.stdout.write("\n".join(lines) + "\n")

@@ -5,8 +5,14 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from surveys.demo import demo_data_generate
+from surveys.models import Response
+from surveys.numbers import count_text
+
+# The exit status of --if-empty when the demo data is already there.
+ALREADY_LOADED = 3
 
 
 class Command(BaseCommand):
@@ -18,8 +24,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--responses", type=int, default=20000)
         parser.add_argument("--seed", type=int, default=2022)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=f"add nothing when responses exist (exit status {ALREADY_LOADED})",
+        )
 
-    def handle(self, *args, responses: int, seed: int, **options) -> None:
+    def handle(
+        self, *args, responses: int, seed: int, if_empty: bool, **options
+    ) -> None:
+        if if_empty and Response.objects.exists():
+            self.stdout.write(
+                _(
+                    "The demo data is already loaded (%(count)s responses): "
+                    "nothing added."
+                )
+                % {"count": count_text(Response.objects.count())}
+            )
+            sys.exit(ALREADY_LOADED)
         call_command("load_reference_data", verbosity=0)
         started = time.monotonic()
         tty = sys.stderr.isatty()
@@ -28,14 +50,26 @@ class Command(BaseCommand):
             if tty:
                 rate = done / max(time.monotonic() - started, 1e-9)
                 sys.stderr.write(
-                    f"\r{done:>10,} / {responses:,} responses  ({rate:,.0f}/s)"
+                    "\r"
+                    + _("%(done)s responses written (%(rate)s a second)")
+                    % {
+                        "done": count_text(done),
+                        "rate": count_text(round(rate)),
+                    }
                 )
                 sys.stderr.flush()
 
-        written = demo_data_generate(responses=responses, seed=seed, progress=progress)
+        written = demo_data_generate(
+            responses=responses, seed=seed, progress=progress, showcase=True
+        )
         if tty:
             sys.stderr.write("\n")
-        elapsed = time.monotonic() - started
         self.stdout.write(
-            self.style.SUCCESS(f"{written:,} responses written in {elapsed:.1f} s.")
+            self.style.SUCCESS(
+                _("Wrote %(count)s demo responses in %(seconds)s seconds.")
+                % {
+                    "count": count_text(written),
+                    "seconds": count_text(round(time.monotonic() - started)),
+                }
+            )
         )
