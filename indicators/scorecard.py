@@ -90,23 +90,27 @@ def response_rates(rows: Iterable[IndicatorValue]) -> dict[tuple, tuple[int, int
     keys = {(r.level, r.unit_id, r.period_kind, r.period_key) for r in rows}
     if not keys:
         return {}
-    selects, params = [], []
+    # One array per column: a UNION of a SELECT per key nests too deep for the
+    # parser once an export holds a few thousand keys ("stack depth exceeded").
+    columns: list[list] = [[], [], [], [], [], []]
     for level, unit_id, kind, key in sorted(keys):
         info = period_info(kind=kind, key=key)
-        selects.append(
-            "SELECT CAST(%s AS integer) AS level, CAST(%s AS integer) AS unit_id,"
-            " CAST(%s AS integer) AS period_kind, CAST(%s AS integer) AS period_key,"
-            " %s AS starts, %s AS stops"
-        )
-        params += [
+        values = (
             level,
             unit_id,
             kind,
             key,
             _local_midnight(info.start),
             _local_midnight(info.end),
-        ]
-    table = "(" + " UNION ALL ".join(selects) + ") k"
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    params = columns
+    table = (
+        "unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],"
+        " %s::timestamptz[], %s::timestamptz[])"
+        " AS k (level, unit_id, period_kind, period_key, starts, stops)"
+    )
     units = (
         "surveys_agency a LEFT JOIN surveys_province p ON p.id = a.province_id"
         " LEFT JOIN surveys_province s ON s.id = p.successor_id"

@@ -133,6 +133,10 @@ def _demo_agencies(seed: int) -> list[DemoAgency]:
         elif agency.kind == Agency.Kind.COMMUNE:
             since = MAP_2025_STARTS
         code = province.code if province else None
+        if code in SHOWCASE_PROVINCES:
+            # Agencies far apart, so that a showcase province has agencies that
+            # meet the target, come close to it and miss it.
+            level = random.Random(f"{seed}:showcase:{agency.code}").uniform(0.76, 0.97)
         agencies.append(DemoAgency(agency.id, level, until, since, code))
     return agencies
 

@@ -55,7 +55,9 @@ class LoadReport:
         changes = "; ".join(
             _("%(kind)s: %(created)s new, %(updated)s updated")
             % {
-                "kind": kind,
+                # Some kinds are plain names of models ("criteria"): translated
+                # here, with the models' own messages.
+                "kind": _(str(kind)),
                 "created": count_text(self.created[kind]),
                 "updated": count_text(self.updated[kind]),
             }
@@ -74,8 +76,7 @@ def _sync(report: LoadReport, model, key: tuple[str, ...], rows: list[dict]) -> 
     """Make the rows of `model` identified by `key` match `rows`, touching only what
     differs: one read, then one bulk insert and one bulk update at the most.
     Foreign keys are given as `<name>_id`, so comparing them reads nothing more."""
-    # The singular reads as a label in both languages ("tiêu chí: 23 mới").
-    label = model._meta.verbose_name
+    label = model._meta.verbose_name_plural
 
     def key_of(values) -> tuple | str:
         get = values.get if isinstance(values, dict) else values.__getattribute__

@@ -85,3 +85,20 @@ def test_the_unit_page_opens_for_an_official_of_the_province(
     unit = client.get(f"{URL}unit/{Level.AGENCY}/{son_la_figures.id}/", follow=True)
     assert unit.status_code == 200
     assert son_la_figures.name_vi in unit.content.decode()
+
+
+@pytest.mark.django_db
+def test_response_rates_of_thousands_of_units_are_counted_in_one_statement():
+    from types import SimpleNamespace
+
+    from indicators.scorecard import response_rates
+
+    # As many keys as an export of every unit and period holds.
+    rows = [
+        SimpleNamespace(level=Level.AGENCY, unit_id=unit, period_kind=1, period_key=key)
+        for unit in range(1, 301)
+        for key in range(202401, 202413)
+    ]
+    rates = response_rates(rows)
+    assert len(rates) == 3600
+    assert set(rates.values()) == {(0, 0)}

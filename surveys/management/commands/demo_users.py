@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from surveys.models import Agency, Official, Province
+from surveys.models import Agency, Channel, InvitationBatch, Official, Province
+from surveys.services.invitations import invitation_batch_create
 
 SURVEY_AGENCY = "14-centre"
 # Known passwords are for the demo only: the command refuses to run in production.
@@ -51,6 +52,17 @@ class Command(BaseCommand):
                     "province": province,
                     "agency": agency,
                 },
+            )
+        agency = Agency.objects.get(code=SURVEY_AGENCY)
+        if not InvitationBatch.objects.filter(agency=agency).exists():
+            # A batch as the centre would print after online dossiers; its tokens
+            # are not kept (they exist only when issued).
+            invitation_batch_create(
+                agency=agency,
+                procedure=None,
+                channel=Channel.ONLINE,
+                count=50,
+                user=users.objects.get(username="admin"),
             )
         if options["verbosity"] > 0:
             self._print_logins()

@@ -5,9 +5,11 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.demo import demo_data_generate
+from surveys.demo_dossiers import demo_dossiers_generate
 from surveys.models import Response
 from surveys.numbers import count_text
 
@@ -64,11 +66,16 @@ class Command(BaseCommand):
         )
         if tty:
             sys.stderr.write("\n")
+        dossiers = demo_dossiers_generate(today=timezone.localdate(), seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
-                _("Wrote %(count)s demo responses in %(seconds)s seconds.")
+                _(
+                    "Wrote %(count)s demo responses and %(dossiers)s dossiers in "
+                    "%(seconds)s seconds."
+                )
                 % {
                     "count": count_text(written),
+                    "dossiers": count_text(dossiers),
                     "seconds": count_text(round(time.monotonic() - started)),
                 }
             )
