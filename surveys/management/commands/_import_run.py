@@ -8,8 +8,10 @@ import sys
 from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from surveys.imports import ImportReport, file_unreadable
+from surveys.numbers import count_text
 
 Progress = Callable[[str, int], None]
 
@@ -21,9 +23,14 @@ def import_run(
     CommandError (exit 1) when anything was refused, the summary otherwise."""
     progress = None
     if sys.stderr.isatty():
+        stages = {"checked": _("checked"), "loaded": _("stored")}
 
         def progress(stage: str, rows: int) -> None:
-            sys.stderr.write(f"\r{stage} {rows:>10,} rows")
+            line = _("%(rows)s rows %(stage)s") % {
+                "rows": count_text(rows),
+                "stage": stages.get(stage, stage),
+            }
+            sys.stderr.write(f"\r{line}")
             sys.stderr.flush()
 
     try:
@@ -36,7 +43,8 @@ def import_run(
         command.stderr.write(str(error))
     if report.error_count > len(report.errors):
         command.stderr.write(
-            f"... and {report.error_count - len(report.errors)} more errors"
+            _("… and %(count)s more errors")
+            % {"count": count_text(report.error_count - len(report.errors))}
         )
     if not report.ok:
         raise CommandError(report.summary())

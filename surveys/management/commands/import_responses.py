@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from surveys.imports import responses_import_file
 from surveys.management.commands._import_run import import_run
@@ -26,7 +27,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         questionnaire = questionnaire_current(options["questionnaire"])
         if questionnaire is None:
-            raise CommandError(f"Unknown questionnaire {options['questionnaire']!r}")
+            raise CommandError(
+                _("Unknown questionnaire %(code)s.")
+                % {"code": options["questionnaire"]}
+            )
         path = options["file"]
         import_run(
             self,
