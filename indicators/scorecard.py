@@ -96,7 +96,8 @@ def response_rates(rows: Iterable[IndicatorValue]) -> dict[tuple, tuple[int, int
         selects.append(
             "SELECT CAST(%s AS integer) AS level, CAST(%s AS integer) AS unit_id,"
             " CAST(%s AS integer) AS period_kind, CAST(%s AS integer) AS period_key,"
-            " %s AS starts, %s AS stops"
+            " %s AS starts, %s AS stops,"
+            " CAST(%s AS date) AS start_day, CAST(%s AS date) AS stop_day"
         )
         params += [
             level,
@@ -105,6 +106,8 @@ def response_rates(rows: Iterable[IndicatorValue]) -> dict[tuple, tuple[int, int
             key,
             _local_midnight(info.start),
             _local_midnight(info.end),
+            info.start,
+            info.end,
         ]
     table = "(" + " UNION ALL ".join(selects) + ") k"
     units = (
@@ -118,7 +121,7 @@ SELECT k.level, k.unit_id, k.period_kind, k.period_key,
     WHERE {_UNIT_MATCH} AND b.created_at >= k.starts AND b.created_at < k.stops),
   (SELECT COUNT(*) FROM surveys_usedinvitation u
      JOIN {units} ON a.id = u.agency_id
-    WHERE {_UNIT_MATCH} AND u.used_at >= k.starts AND u.used_at < k.stops)
+    WHERE {_UNIT_MATCH} AND u.used_on >= k.start_day AND u.used_on < k.stop_day)
 FROM {table}
 """
     with connection.cursor() as cursor:

@@ -419,3 +419,4 @@ class UserWithRoleAdmin(_UserAdmin):
 
 # Dossier pages live in their own module; importing it registers them.
 from surveys import admin_dossiers  # noqa: E402, F401
+from surveys import admin_addresses  # noqa: E402, F401

@@ -16,11 +16,10 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.models import Response, Source
-from surveys.services.responses import CONTENT_FIELDS
+from surveys.services.responses import CONTENT_FIELDS, received_hour
 
 BATCH = 2000
 COPY_LINES = 10000  # lines per write to COPY, and between progress reports
@@ -126,7 +125,7 @@ _CONTENT_SQL = " OR ".join(
 
 def _load_postgresql(spool: IO[str], report) -> None:
     columns = ", ".join(ROW_FIELDS[1:])
-    now = timezone.now()
+    now = received_hour()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_responses")
@@ -189,7 +188,7 @@ def _conflict_message() -> str:
 
 def _load_other(rows, report) -> None:
     """Other databases (SQLite for a first look): bulk inserts in batches."""
-    now = timezone.now()
+    now = received_hour()
     try:
         with transaction.atomic():
             before = Response.objects.count()
