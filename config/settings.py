@@ -253,7 +253,10 @@ INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"invitations": {"()": "config.logs.MaskInvitationTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["invitations"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
