@@ -9,6 +9,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from surveys.models import Agency
 
@@ -53,3 +54,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """API clients get JSON for an error of the server too, never an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("A server error occurred. Please try again later.")},
+            status=500,
+        )
+    return default_server_error(request)
