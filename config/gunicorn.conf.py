@@ -31,3 +31,5 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # Behind the proxy, the address in gunicorn's access log is the proxy's; the
 # application reads the client's from X-Forwarded-For (SURVEY_TRUSTED_PROXIES).
+# Invitation tokens are masked in the access log (config/logs.py).
+logger_class = "config.gunicorn_logging.MaskingLogger"

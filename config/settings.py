@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "surveys.charset.Utf8BodiesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -237,6 +238,11 @@ SURVEY_BURST_THRESHOLD = env_int("SURVEY_BURST_THRESHOLD", 0)
 # Reverse proxies in front of the app: the client address is read from
 # X-Forwarded-For only when this is set (a client could forge it otherwise).
 SURVEY_TRUSTED_PROXIES = env_int("SURVEY_TRUSTED_PROXIES", 0)
+# Above this many identical answer sets to one agency from one address in a
+# window, the responses are flagged (0: never).
+SURVEY_PATTERN_THRESHOLD = env_int("SURVEY_PATTERN_THRESHOLD", 5)
+# How long a start stamp (page or API) stays valid, and remembered as spent.
+SURVEY_STAMP_MAX_AGE_SECONDS = env_int("SURVEY_STAMP_MAX_AGE_SECONDS", 2 * 86400)
 SURVEY_INVITATION_MAX_AGE_DAYS = env_int("SURVEY_INVITATION_MAX_AGE_DAYS", 365)
 # Seconds each process remembers the questionnaire, agencies and procedures it
 # read for submissions (0: read them every time). Edits through Django are seen at
@@ -247,7 +253,10 @@ INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"invitations": {"()": "config.logs.MaskInvitationTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["invitations"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from surveys.models import Agency
 
@@ -29,7 +31,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 page says only "Bad Request"; a body over the upload limit is
-    told apart (413) so that a client knows what to change, as JSON on the API."""
+    told apart (413) so that a client knows what to change, as JSON on the API.
+    The body that could not be read is not read again while the page is drawn:
+    Django raised the same BadRequest from inside this handler (a bare 500)."""
+    if not hasattr(request, "_post"):
+        request._post, request._files = QueryDict(), MultiValueDict()
     if not isinstance(exception, RequestDataTooBig):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("Bad request.")}, status=400)
@@ -48,3 +54,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """API clients get JSON for an error of the server too, never an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("A server error occurred. Please try again later.")},
+            status=500,
+        )
+    return default_server_error(request)

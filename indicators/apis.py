@@ -24,9 +24,13 @@ _REFUSED = {
     tags=["indicators"],
     responses={
         200: IndicatorValueSerializer(many=True),
-        400: OpenApiResponse(description="A filter value is not valid."),
+        400: OpenApiResponse(
+            description="A filter value, or `page_size`, is not valid."
+        ),
         **_REFUSED,
-        404: OpenApiResponse(description="No such page."),
+        404: OpenApiResponse(
+            description="No such page: past the last, or not a whole number from 1."
+        ),
     },
 )
 class IndicatorValueListApi(ListAPIView):

@@ -92,7 +92,7 @@ def response_rates(rows: Iterable[IndicatorValue]) -> dict[tuple, tuple[int, int
         return {}
     # One array per column: a UNION of a SELECT per key nests too deep for the
     # parser once an export holds a few thousand keys ("stack depth exceeded").
-    columns: list[list] = [[], [], [], [], [], []]
+    columns: list[list] = [[] for _ in range(8)]
     for level, unit_id, kind, key in sorted(keys):
         info = period_info(kind=kind, key=key)
         values = (
@@ -102,14 +102,17 @@ def response_rates(rows: Iterable[IndicatorValue]) -> dict[tuple, tuple[int, int
             key,
             _local_midnight(info.start),
             _local_midnight(info.end),
+            info.start,
+            info.end,
         )
         for column, value in zip(columns, values, strict=True):
             column.append(value)
     params = columns
     table = (
         "unnest(%s::integer[], %s::integer[], %s::integer[], %s::integer[],"
-        " %s::timestamptz[], %s::timestamptz[])"
-        " AS k (level, unit_id, period_kind, period_key, starts, stops)"
+        " %s::timestamptz[], %s::timestamptz[], %s::date[], %s::date[])"
+        " AS k (level, unit_id, period_kind, period_key, starts, stops,"
+        " start_day, stop_day)"
     )
     units = (
         "surveys_agency a LEFT JOIN surveys_province p ON p.id = a.province_id"
@@ -122,7 +125,7 @@ SELECT k.level, k.unit_id, k.period_kind, k.period_key,
     WHERE {_UNIT_MATCH} AND b.created_at >= k.starts AND b.created_at < k.stops),
   (SELECT COUNT(*) FROM surveys_usedinvitation u
      JOIN {units} ON a.id = u.agency_id
-    WHERE {_UNIT_MATCH} AND u.used_at >= k.starts AND u.used_at < k.stops)
+    WHERE {_UNIT_MATCH} AND u.used_on >= k.start_day AND u.used_on < k.stop_day)
 FROM {table}
 """
     with connection.cursor() as cursor:

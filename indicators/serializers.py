@@ -44,8 +44,13 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     rank_national = serializers.SerializerMethodField()
     rank_region = serializers.SerializerMethodField()
-    rank_national_position = serializers.IntegerField(source="rank_national")
-    rank_region_position = serializers.IntegerField(source="rank_region")
+    # Null while a figure is unranked (too few respondents, no target).
+    rank_national_position = serializers.IntegerField(
+        source="rank_national", allow_null=True
+    )
+    rank_region_position = serializers.IntegerField(
+        source="rank_region", allow_null=True
+    )
     rank_change_national_text = serializers.SerializerMethodField()
     rank_change_region_text = serializers.SerializerMethodField()
     national_average = serializers.SerializerMethodField()

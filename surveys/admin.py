@@ -417,5 +417,6 @@ class UserWithRoleAdmin(_UserAdmin):
     inlines = [*getattr(_UserAdmin, "inlines", []), OfficialInline]
 
 
-# Dossier pages live in their own module; importing it registers them.
-from surveys import admin_dossiers  # noqa: E402, F401
+# Dossier pages and known addresses live in their own modules; importing them
+# registers them.
+from surveys import admin_addresses, admin_dossiers  # noqa: E402, F401

@@ -16,7 +16,13 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from surveys import selectors
-from surveys.intake import RateLimited, rate_flags
+from surveys.intake import (
+    HONEYPOT_FIELD,
+    RateLimited,
+    form_flags,
+    rate_flags,
+    started_token,
+)
 from surveys.models import Source
 from surveys.serializers import (
     PROFILE_CODES,
@@ -98,8 +104,13 @@ class QuestionnaireApi(APIView):
                 "optional_questions": {
                     name: list(codes) for name, codes in PROFILE_CODES.items()
                 },
+                "started": started_token(),
             }
-        return ApiResponse(QuestionnaireSerializer(data).data)
+        # Each reading carries its own single-use stamp: never from a cache.
+        return ApiResponse(
+            QuestionnaireSerializer(data).data,
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 class AnswerInJson(DefaultContentNegotiation):
@@ -125,7 +136,12 @@ class ResponseCreateApi(APIView):
         description=(
             "Idempotent by `uid`: sending the same response again answers 200 with "
             "the stored one, sending other content under a stored uid answers 409. "
-            "Error messages follow Accept-Language (vi, en)."
+            "Error messages follow Accept-Language (vi, en). An unknown "
+            "questionnaire or agency code is a 400 naming the field. Send back the "
+            "`started` stamp of a fresh reading of the questionnaire: a response "
+            "without a valid, unspent stamp, sent too soon, filling `website`, or "
+            "one of a burst from one address is stored (201) but flagged, and not "
+            "counted until an official restores it. Bodies are UTF-8."
         ),
         request=ResponseInSerializer,
         responses={
@@ -147,6 +163,11 @@ class ResponseCreateApi(APIView):
                 description="Too many submissions from this client; not stored. "
                 "Retry after Retry-After seconds.",
             ),
+            415: OpenApiResponse(
+                ErrorSerializer,
+                description="The body is not JSON, or names a charset other than "
+                "UTF-8.",
+            ),
             503: UNAVAILABLE,
         },
     )
@@ -160,7 +181,12 @@ class ResponseCreateApi(APIView):
                 )
             data = serializer.validated_data
         try:
-            flags = rate_flags(request._request, uid=data["uid"])
+            flags = rate_flags(
+                request._request,
+                uid=data["uid"],
+                agency_id=data["agency"].id,
+                answers=data["answers"],
+            )
         except RateLimited as limited:
             return ApiResponse(
                 {"detail": _("Too many submissions; nothing was stored.")},
@@ -183,7 +209,12 @@ class ResponseCreateApi(APIView):
                 education=data.get("education"),
                 occupation=data.get("occupation"),
                 suggestion=data.get("suggestion", ""),
-                flags=flags,
+                flags=flags
+                | form_flags(
+                    started=data.get("started") or "",
+                    honeypot=data.get(HONEYPOT_FIELD) or "",
+                    uid=data["uid"],
+                ),
             )
         except SubmissionInvalid as invalid:
             return ApiResponse(invalid.errors, status=status.HTTP_400_BAD_REQUEST)

@@ -33,6 +33,7 @@ from surveys.services.responses import (
     questionnaire_criteria,
     response_errors,
 )
+from surveys.suggestions import suggestion_stored
 
 FIXED_COLUMNS = ["uid", "agency", "procedure", "channel", "responded_on"]
 TRAILING_COLUMNS = [*PROFILE_CHOICES, "suggestion"]
@@ -309,7 +310,7 @@ def _check_row(
         profile["age_band"],
         profile["education"],
         profile["occupation"],
-        suggestion,
+        suggestion_stored(suggestion),
     )
 
 

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.models import Response, Source
-from surveys.services.responses import CONTENT_FIELDS
+from surveys.services.responses import CONTENT_FIELDS, received_hour
 
 COPY_LINES = 10000  # lines per write to COPY, and between progress reports
 MAX_CONFLICTS_REPORTED = 1000
@@ -95,7 +94,7 @@ _CONTENT_SQL = " OR ".join(
 
 def _load_postgresql(spool: IO[str], report) -> None:
     columns = ", ".join(ROW_FIELDS[1:])
-    now = timezone.now()
+    now = received_hour()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_responses")

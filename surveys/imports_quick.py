@@ -28,6 +28,7 @@ from surveys.services.responses import (
     SCALE_VALUES,
     questionnaire_criteria,
 )
+from surveys.suggestions import suggestion_stored
 
 # Either case, as uuid.UUID reads them; the spool line has the lowercase of str(UUID).
 _UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
@@ -134,7 +135,7 @@ def row_quick_check(
         if suggestion:
             if len(suggestion) > limit or CONTROL_CHARACTERS.search(suggestion):
                 return None
-            suggestion = copy_text(suggestion)
+            suggestion = copy_text(suggestion_stored(suggestion))
         line = "\t".join(
             (
                 str(number),

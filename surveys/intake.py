@@ -1,18 +1,29 @@
-"""Abuse checks at intake: rate limits per client, minimum fill time, honeypot.
+"""Abuse checks at intake, alike on the page and the API: a quota per client
+address, a signed single-use start stamp with a minimum fill time, a honeypot,
+and a flag on a burst of identical answers to one agency from one address.
 
 A check that fires marks the response (`Response.flags`) rather than dropping it:
 officials review flagged responses, and a citizen is never silently ignored. Only
 the hard rate limit refuses, and then the client is told so (429). The counters
 live in the cache (Redis); a cache failure is logged and the check is skipped, so
 that an outage of Redis never costs a submission.
+
+The quota counts the address alone: the audit changed its User-Agent every ten
+posts and had 60 of 60 counted when the key held the browser too. Many honest
+citizens share one address (a service centre's Wi-Fi, a tablet at the counter):
+a response with a valid invitation is not limited by address, and an agency's
+kiosk or known addresses (`KnownAddress`) have a quota of their own.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import secrets
 import time
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import redis
@@ -24,6 +35,7 @@ from django.http import HttpRequest
 
 from surveys.hashing import keyed_hash
 from surveys.models import Response
+from surveys.selectors import known_address_for
 
 if TYPE_CHECKING:
     from redis.commands.core import Script
@@ -59,10 +71,9 @@ def client_address(request: HttpRequest) -> str:
 
 
 def client_key(request: HttpRequest) -> str:
-    """A keyed hash of address and browser: people sharing a service centre's
-    connection on different phones count apart, and neither is kept in the clear."""
-    agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    return keyed_hash("client", f"{client_address(request)}|{agent}")
+    """A keyed hash of the client's address, never of anything else the client
+    sends (a header is the client's to change); not kept in the clear."""
+    return keyed_hash("client", client_address(request))
 
 
 def burst_threshold() -> int:
@@ -147,37 +158,93 @@ def _count_submission(key: str) -> int | None:
         return None
 
 
-def rate_flags(request: HttpRequest, *, uid: uuid.UUID | None) -> int:
-    """Count this submission; BURST above the burst threshold, RateLimited above
-    the hard limit (except for a retry of a response already stored, which must
-    get its answer)."""
-    count = _count_submission(client_key(request))
+def rate_flags(
+    request: HttpRequest,
+    *,
+    uid: uuid.UUID | None,
+    agency_id: int | None = None,
+    answers: Mapping[str, object] | None = None,
+) -> int:
+    """Count this submission against its address's quota: BURST above the burst
+    threshold, PATTERN for the same answers to one agency repeated from one
+    address, RateLimited above the hard limit (except for a retry of a response
+    already stored, which must get its answer). An agency's known address counts
+    against its own quota, and is never flagged BURST or PATTERN."""
+    address = client_address(request)
+    known = known_address_for(address, agency_id) if agency_id else None
+    if known is not None:
+        key, limit = f"known:{known.id}", known.quota
+    else:
+        key, limit = keyed_hash("client", address), settings.SURVEY_RATE_LIMIT
+    count = _count_submission(key)
     if count is None:
         return 0
-    if count > settings.SURVEY_RATE_LIMIT:
+    if count > limit:
         if uid is not None and Response.objects.filter(uid=uid).exists():
             return 0
         raise RateLimited(retry_after=_window()[1])
-    if count > burst_threshold():
-        return Response.Flag.BURST
-    return 0
+    if known is not None:
+        return 0
+    flags = Response.Flag.BURST if count > burst_threshold() else 0
+    if answers is not None and agency_id is not None:
+        flags |= _pattern_flag(address, agency_id, answers)
+    return flags
+
+
+def _pattern_flag(address: str, agency_id: int, answers: Mapping[str, object]) -> int:
+    """PATTERN once the same answers to one agency come from one address more than
+    SURVEY_PATTERN_THRESHOLD times in a window."""
+    threshold = settings.SURVEY_PATTERN_THRESHOLD
+    if threshold <= 0:
+        return 0
+    pattern = json.dumps(sorted(answers.items(), key=lambda item: str(item[0])))
+    count = _count_submission(
+        "pattern:" + keyed_hash("pattern", f"{address}|{agency_id}|{pattern}")
+    )
+    return Response.Flag.PATTERN if count is not None and count > threshold else 0
 
 
 def started_token() -> str:
-    """A signed stamp of when the form was shown, for its hidden field."""
-    return signing.dumps(time.time(), salt=STARTED_SALT)
+    """A signed stamp of when the form or questionnaire was handed out, with a
+    nonce that makes it single-use."""
+    return signing.dumps(
+        {"t": round(time.time(), 3), "n": secrets.token_urlsafe(12)},
+        salt=STARTED_SALT,
+    )
 
 
-def form_flags(*, started: str, honeypot: str) -> int:
-    """HONEYPOT when the hidden field was filled; TOO_FAST when the form came back
-    sooner than a person can read it, or without a valid stamp."""
+def form_flags(*, started: str, honeypot: str, uid: uuid.UUID) -> int:
+    """HONEYPOT when the hidden field was filled; STAMP when the start stamp is
+    missing, forged, expired or was spent by another response (the audit reused
+    one with 5 new uids); TOO_FAST when it came back sooner than a person can
+    read the questions. A retry of the same response may show its stamp again."""
     flags = 0
     if honeypot.strip():
         flags |= Response.Flag.HONEYPOT
+    max_age = settings.SURVEY_STAMP_MAX_AGE_SECONDS
     try:
-        shown_at = float(signing.loads(started, salt=STARTED_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        shown_at = None
-    if shown_at is None or time.time() - shown_at < settings.SURVEY_MIN_FILL_SECONDS:
+        payload = signing.loads(started, salt=STARTED_SALT, max_age=max_age)
+        shown_at, nonce = float(payload["t"]), str(payload["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return flags | Response.Flag.STAMP
+    if time.time() - shown_at > max_age:
+        return flags | Response.Flag.STAMP
+    if not _stamp_spend(nonce, uid, max_age):
+        flags |= Response.Flag.STAMP
+    if time.time() - shown_at < settings.SURVEY_MIN_FILL_SECONDS:
         flags |= Response.Flag.TOO_FAST
     return flags
+
+
+def _stamp_spend(nonce: str, uid: uuid.UUID, max_age: int) -> bool:
+    """Spend the stamp on this response: True the first time, and again for the
+    same uid (a retry); False when another response spent it. True when the cache
+    cannot be reached (a Redis outage must not flag honest citizens)."""
+    key = f"surveys:stamp:{nonce}"
+    try:
+        if cache.add(key, str(uid), timeout=max_age):
+            return True
+        return cache.get(key) == str(uid)
+    except Exception:  # noqa: BLE001 - any cache failure must not cost a response
+        logger.warning("survey stamp check skipped: cache unavailable", exc_info=True)
+        return True

@@ -6,10 +6,14 @@ millions of responses every byte of that row counts (see docs/performance.md).
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -331,6 +335,8 @@ class Response(models.Model):
         HONEYPOT = 1, _("honeypot field filled")
         TOO_FAST = 2, _("filled in too fast")
         BURST = 4, _("burst from one client")
+        STAMP = 8, _("start stamp missing, forged or used before")
+        PATTERN = 16, _("same answers repeated from one address")
 
     uid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     questionnaire = models.ForeignKey(
@@ -353,7 +359,9 @@ class Response(models.Model):
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
     source = models.PositiveSmallIntegerField(_("source"), choices=Source.choices)
     responded_on = models.DateField(_("date of the service"))
-    received_at = models.DateTimeField(_("received at"))
+    # To the hour, no finer: a receipt time to the millisecond could be joined to
+    # other records of the same moment (an invitation's use, an access log).
+    received_at = models.DateTimeField(_("received at (hour)"))
     answers = models.CharField(_("answers"), max_length=200)
     respondent_type = models.PositiveSmallIntegerField(
         _("respondent type"), choices=RespondentType.choices, null=True, blank=True
@@ -539,14 +547,16 @@ class UsedInvitation(models.Model):
         blank=True,
         related_name="used",
     )
-    used_at = models.DateTimeField(_("used at"), auto_now_add=True)
+    # The day only: a time of use could be joined to the response's receipt, and
+    # through the batch to the dossier.
+    used_on = models.DateField(_("used on"), default=timezone.localdate)
 
     class Meta:
         verbose_name = _("used invitation")
         verbose_name_plural = _("used invitations")
 
     def __str__(self) -> str:
-        return f"{self.agency_id} {self.used_at:%Y-%m-%d %H:%M}"
+        return f"{self.agency_id} {self.used_on:%Y-%m-%d}"
 
 
 class Dossier(models.Model):
@@ -643,3 +653,57 @@ class DossierTouch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.month}"
+
+
+def validate_network(value: str) -> None:
+    try:
+        ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ValidationError(
+            _("Give an address (203.0.113.7) or a network (203.0.113.0/28).")
+        ) from None
+
+
+class KnownAddress(models.Model):
+    """An address or network from which many honest citizens answer one agency:
+    its kiosk, its counter's tablet, its service centre's Wi-Fi. Responses to that
+    agency from there get the registration's own quota instead of the ordinary
+    one per address, and are not flagged for repeating the same answers."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        related_name="known_addresses",
+    )
+    network = models.CharField(
+        _("address or network"),
+        max_length=49,
+        validators=[validate_network],
+        help_text=_("One address (203.0.113.7) or a network (203.0.113.0/28)."),
+    )
+    label = models.CharField(_("description"), max_length=200, blank=True)
+    quota = models.PositiveIntegerField(
+        _("responses allowed per window"),
+        default=200,
+        help_text=_("How many responses this address may send in each window."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("known address")
+        verbose_name_plural = _("known addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "network"], name="known_address_per_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} ({self.label})" if self.label else self.network
+
+    def clean(self) -> None:
+        # A value that is no network stays as typed: the field's validator says why.
+        with contextlib.suppress(ValueError):
+            self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))

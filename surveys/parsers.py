@@ -1,17 +1,19 @@
-"""The JSON parser of the API. DRF's own lets two hostile bodies through: deeply
-nested JSON raised RecursionError (a 500), and an object naming a key twice kept
-the last value silently, so `{"ACCESS_1": 5, "ACCESS_1": 1}` was read as 1. Both
-are refused here with a 400 that says why."""
+"""The JSON parser of the API. DRF's own lets hostile bodies through: deeply
+nested JSON raised RecursionError (a 500), an object naming a key twice kept the
+last value silently, so `{"ACCESS_1": 5, "ACCESS_1": 1}` was read as 1, and the
+body was decoded with whatever Python codec the Content-Type's charset named
+(bz2, zlib, base64: surveys/charset.py). Bodies are read as UTF-8 only, a BOM
+allowed; another charset is a 415, the rest a 400 that says why."""
 
 from __future__ import annotations
 
-import codecs
 import json
 
-from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import JSONParser
+
+from surveys.charset import charset_acceptable
 
 
 class DuplicateKey(ValueError):
@@ -35,14 +37,22 @@ def _refuse_constant(name: str):
 
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        params = _media_params(media_type or "")
+        if not charset_acceptable(params):
+            raise UnsupportedMediaType(
+                media_type,
+                detail=_(
+                    "Send the body encoded as UTF-8; other character sets are refused."
+                ),
+            )
+        data = stream.read() if stream is not None else b""
         try:
-            text = codecs.getreader(encoding)(stream).read()
+            # utf-8-sig: UTF-8, with or without a byte order mark.
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ParseError(
                 _("The body is not valid %(encoding)s text (byte %(position)d).")
-                % {"encoding": encoding.upper(), "position": error.start}
+                % {"encoding": "UTF-8", "position": error.start}
             ) from None
         try:
             return json.loads(
@@ -60,3 +70,12 @@ class StrictJSONParser(JSONParser):
         except ValueError as error:
             message = _("JSON parse error: %(error)s") % {"error": error}
             raise ParseError(message) from None
+
+
+def _media_params(media_type: str) -> dict[str, str]:
+    """The parameters of a Content-Type, lower-cased names."""
+    params = {}
+    for part in media_type.split(";")[1:]:
+        name, _sep, value = part.partition("=")
+        params[name.strip().lower()] = value.strip()
+    return params

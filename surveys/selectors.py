@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from surveys.models import (
     Criterion,
     Dossier,
     InvitationBatch,
+    KnownAddress,
     Procedure,
     Questionnaire,
     UsedInvitation,
@@ -56,9 +58,39 @@ def reference_cache_clear(**_kwargs) -> None:
         _recent.clear()
 
 
-for _model in (Questionnaire, Criterion, Agency, Procedure):
+for _model in (Questionnaire, Criterion, Agency, Procedure, KnownAddress):
     post_save.connect(reference_cache_clear, sender=_model, weak=False)
     post_delete.connect(reference_cache_clear, sender=_model, weak=False)
+
+
+def known_address_for(address: str, agency_id: int) -> KnownAddress | None:
+    """The active registration of `agency_id` whose network holds `address` (the
+    narrowest, when several do), or None. Remembered like the reference data:
+    every submission asks."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    networks = _remembered(("known-addresses",), _known_addresses_load)
+    matches = [
+        (network, known)
+        for network, known in networks.get(agency_id, ())
+        if ip.version == network.version and ip in network
+    ]
+    if not matches:
+        return None
+    return max(matches, key=lambda match: match[0].prefixlen)[1]
+
+
+def _known_addresses_load() -> dict[int, list]:
+    by_agency: dict[int, list] = {}
+    for known in KnownAddress.objects.filter(active=True):
+        try:
+            network = ipaddress.ip_network(known.network, strict=False)
+        except ValueError:
+            continue
+        by_agency.setdefault(known.agency_id, []).append((network, known))
+    return by_agency
 
 
 def questionnaire_current(code: str = DEFAULT_QUESTIONNAIRE) -> Questionnaire | None:

@@ -83,6 +83,18 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """DRF's takes a number for text (`"suggestion": 5` was stored as "5"): a
+    client sending a number where text belongs has a bug, and is told so."""
+
+    default_error_messages = {"not_a_string": _("Expected text.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class ScaleItemSerializer(serializers.Serializer):
     value = serializers.IntegerField(help_text="0 means 'does not apply'.")
     label = serializers.CharField()
@@ -111,6 +123,10 @@ class QuestionnaireSerializer(serializers.Serializer):
     optional_questions = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Codes accepted for each optional question of the respondent.",
+    )
+    started = serializers.CharField(
+        help_text="A signed, single-use stamp of this reading: send it back as the "
+        "response's `started`. Read the questionnaire again for each response."
     )
 
 
@@ -147,8 +163,26 @@ class ResponseInSerializer(serializers.Serializer):
     occupation = serializers.ChoiceField(
         choices=list(PROFILE_CODES["occupation"]), required=False, allow_null=True
     )
-    suggestion = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=True
+    suggestion = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text="Free text. E-mail addresses, phone numbers, ID and dossier "
+        "numbers are masked before it is stored.",
+    )
+    started = StrictCharField(
+        required=False,
+        allow_blank=True,
+        help_text="The `started` stamp of the questionnaire read for this response: "
+        "single-use. A response without it, with a forged one or with one spent "
+        "before, or sent sooner than a person can read the questions, is stored "
+        "but flagged and not counted until an official restores it.",
+    )
+    website = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Leave out or empty (a response that fills it is flagged).",
     )
 
     def validate_questionnaire(self, code: str) -> Questionnaire:
@@ -229,6 +263,12 @@ def response_in_read(data: object) -> dict | None:
         ):
             return None
         read["suggestion"] = suggestion.strip()
+    for name in ("started", "website"):
+        if name in data:
+            value = data[name]
+            if type(value) is not str or "\x00" in value or _SURROGATE.search(value):
+                return None
+            read[name] = value.strip() if name == "started" else value
     if "responded_on" in data:
         day = data["responded_on"]
         if type(day) is not str or not _ISO_DATE.fullmatch(day):
@@ -311,3 +351,18 @@ class FieldErrorsSerializer(serializers.Serializer):
     messages, or holds messages about the answers as a whole."""
 
     answers = AnswersErrorsField(required=False)
+    questionnaire = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='e.g. ["Unknown questionnaire."] for a code that is not current.',
+    )
+    agency = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='e.g. ["Unknown agency."] for a code of no agency surveyed.',
+    )
+    suggestion = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='e.g. ["Expected text."] for a suggestion that is not a string.',
+    )

@@ -118,7 +118,14 @@ def _survey_page(
         return _render(request, form, context, status=400)
     data = form.cleaned_data
     try:
-        flags = rate_flags(request, uid=data["uid"])
+        # An invitation is single-use: its answers are not limited by address.
+        flags = (
+            0
+            if invitation is not None
+            else rate_flags(
+                request, uid=data["uid"], agency_id=agency.id, answers=form.answers()
+            )
+        )
     except RateLimited as limited:
         context["notice"] = _(
             "Too many surveys have been sent from this connection. Your answers "
@@ -129,7 +136,9 @@ def _survey_page(
         page["Retry-After"] = str(limited.retry_after)
         return page
     flags |= form_flags(
-        started=data.get("started") or "", honeypot=data.get(HONEYPOT_FIELD) or ""
+        started=data.get("started") or "",
+        honeypot=data.get(HONEYPOT_FIELD) or "",
+        uid=data["uid"],
     )
     if ask_procedure:
         procedure = data.get("procedure")

@@ -16,9 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 
-from surveys.models import Response
+from surveys.models import Channel, Response
+from surveys.services import invitation_batch_create
 from tests.surveys.helpers import api_payload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +190,10 @@ def proxy(web, tmp_path) -> Iterator[int]:
     site = site.replace("server web:8000;", f"server 127.0.0.1:{web_port};")
     site = site.replace(PRIVATE_NETWORKS, f"    set_real_ip_from {LOAD_BALANCER};\n")
     site = site.replace(PRIVATE_NETWORKS_GEO, f"    {LOAD_BALANCER}/32 1;\n")
+    site = site.replace(
+        "access_log /var/log/nginx/access.log sipas;",
+        f"access_log {tmp_path}/access.log sipas;",
+    )
     (tmp_path / "site.conf").write_text(site.replace("listen 80;", f"listen {port};"))
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
@@ -244,6 +251,7 @@ def test_behind_the_proxy_answers_are_stored_and_limited_per_real_client(
             stored.append(payload["uid"])
         return status
 
+    cache.clear()  # the counters of earlier runs: the limit counts addresses
     direct = [submit("127.0.0.1", f"203.0.113.{n}") for n in range(1, 6)]
     assert direct == [201, 201, 201, 429, 429]
     # 127.0.0.1 claims the first citizen's address: nginx believes only the
@@ -294,3 +302,54 @@ def test_only_the_load_balancer_is_believed_about_https(
     status, _, uid = submit(LOAD_BALANCER, "https")
     assert status == 201
     assert Response.objects.filter(uid=uid).exists()
+
+
+def server_invitation(agency, user) -> str:
+    """An invitation the server takes: signed with its key."""
+    with override_settings(SECRET_KEY=SECRET):
+        _batch, tokens = invitation_batch_create(
+            agency=agency, procedure=None, channel=Channel.POST, count=1, user=user
+        )
+    return tokens[0]
+
+
+def visit_invitation(port: int, token: str) -> list[int]:
+    """The page of the invitation, an expired-looking link, and the stylesheet
+    with the page as Referer, as a browser fetches them."""
+    page = f"https://sipas.example.gov.vn/s/i/{token}/"
+    return [
+        request(port, "GET", f"/s/i/{token}/")[0],
+        request(port, "GET", f"/s/i/{token}x/?lang=vi")[0],
+        request(port, "GET", "/static/surveys/site.css", Referer=page)[0],
+    ]
+
+
+@pytest.mark.parametrize(
+    "web", [{"GUNICORN_ACCESS_LOG": "-", "SECURE_SSL_REDIRECT": "0"}], indirect=True
+)
+@pytest.mark.django_db(transaction=True)
+def test_gunicorns_access_log_never_holds_an_invitation_token(
+    web, son_la_centre, national_admin
+):
+    port, log = web
+    token = server_invitation(son_la_centre, national_admin)
+    assert visit_invitation(port, token) == [200, 404, 200]
+    time.sleep(0.5)  # the access log is written after the answer
+    text = log.read_text()
+    assert token not in text and token[:20] not in text
+    assert text.count("/s/i/***/") >= 3  # request lines and the Referer
+    assert "Not Found: /s/i/***/" in text  # Django's own record of the 404
+
+
+@pytest.mark.parametrize("web", [{"SECURE_SSL_REDIRECT": "0"}], indirect=True)
+@pytest.mark.django_db(transaction=True)
+def test_nginxs_access_log_never_holds_an_invitation_token(
+    proxy, tmp_path, son_la_centre, national_admin
+):
+    token = server_invitation(son_la_centre, national_admin)
+    assert visit_invitation(proxy, token) == [200, 404, 200]
+    time.sleep(0.5)
+    text = (tmp_path / "access.log").read_text()
+    assert token not in text and token[:20] not in text
+    assert text.count("/s/i/***/") == 3, text  # two request lines, one Referer
+    assert "/static/surveys/site.css" in text

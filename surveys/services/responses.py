@@ -38,6 +38,7 @@ from surveys.models import (
     UsedInvitation,
 )
 from surveys.scope import scope_for
+from surveys.suggestions import suggestion_stored
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +222,11 @@ def response_errors(
     return errors
 
 
+def received_hour() -> dt.datetime:
+    """Now, to the hour: a response's receipt time is kept no finer."""
+    return timezone.now().replace(minute=0, second=0, microsecond=0)
+
+
 def response_submit(
     *,
     uid: uuid.UUID,
@@ -267,6 +273,7 @@ def response_submit(
     )
     if errors:
         raise SubmissionInvalid(errors)
+    suggestion = suggestion_stored(suggestion)
 
     candidate = Response(
         uid=uid,
@@ -276,7 +283,7 @@ def response_submit(
         channel=channel,
         source=source,
         responded_on=responded_on or timezone.localdate(),
-        received_at=timezone.now(),
+        received_at=received_hour(),
         answers=answers_encode(questionnaire_criteria(questionnaire), answers),
         suggestion=suggestion,
         flags=flags,

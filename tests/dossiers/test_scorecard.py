@@ -39,7 +39,7 @@ def son_la_figures(tmp_path, questionnaire, son_la_centre):
         used = UsedInvitation.objects.create(
             token_hash=f"{i:064d}", agency=son_la_centre, batch=batch
         )
-        UsedInvitation.objects.filter(pk=used.pk).update(used_at="2024-03-06T09:00Z")
+        UsedInvitation.objects.filter(pk=used.pk).update(used_on="2024-03-06")
     return son_la_centre
 
 

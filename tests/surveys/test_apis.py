@@ -204,9 +204,7 @@ def test_other_clients_are_not_limited_by_one(
 ):
     settings.SURVEY_RATE_LIMIT = 1
     assert api(api_payload(questionnaire, son_la_centre)).status_code == 201
-    other = api(
-        api_payload(questionnaire, son_la_centre), HTTP_USER_AGENT="Other phone"
-    )
+    other = api(api_payload(questionnaire, son_la_centre), REMOTE_ADDR="203.0.113.9")
     assert other.status_code == 201
 
 

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from surveys.intake import STARTED_SALT
 from surveys.models import Channel, Response, Source, UsedInvitation
 from surveys.services import invitation_batch_create
+from tests.surveys.helpers import stamp
 
 
 @pytest.fixture(autouse=True)
@@ -28,10 +29,9 @@ def hidden(page: str, name: str) -> str:
 def form_data(page: str, questionnaire, value: int = 4, **extra) -> dict:
     """What a browser sends back: the hidden fields of the page, every criterion
     answered, the form shown long enough ago."""
-    started = signing.dumps(time.time() - 60, salt=STARTED_SALT)
     data = {
         "uid": hidden(page, "uid"),
-        "started": started,
+        "started": stamp(),
         "website": "",
         "suggestion": "",
         "channel": "1",
@@ -143,11 +143,25 @@ def test_a_form_sent_too_fast_is_stored_flagged(client, questionnaire, son_la_ce
     assert stored.status == Response.Status.SUSPICIOUS
 
 
-def test_a_forged_start_stamp_counts_as_too_fast(client, questionnaire, son_la_centre):
+@pytest.mark.parametrize(
+    "started",
+    [
+        "",
+        "1700000000",
+        signing.dumps(time.time() - 60, salt=STARTED_SALT),  # the old, reusable kind
+        signing.dumps({"t": time.time() - 60, "n": "x"}, salt="another.salt"),
+        stamp(age=10 * 86400),  # expired
+    ],
+)
+def test_a_missing_forged_or_expired_start_stamp_flags_the_response(
+    client, questionnaire, son_la_centre, started
+):
     page = client.get(f"/s/{son_la_centre.code}/").content.decode()
-    data = form_data(page, questionnaire, started="1700000000")
+    data = form_data(page, questionnaire, started=started)
     client.post(f"/s/{son_la_centre.code}/", data)
-    assert Response.objects.get(uid=data["uid"]).flags == Response.Flag.TOO_FAST
+    stored = Response.objects.get(uid=data["uid"])
+    assert stored.flags == Response.Flag.STAMP
+    assert stored.status == Response.Status.SUSPICIOUS
 
 
 def test_above_the_hard_limit_the_page_says_nothing_was_received(
