@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -111,6 +112,48 @@ def agency_for_survey(code: str) -> Agency | None:
 def _active_agencies() -> dict[str, Agency]:
     active = Agency.objects.filter(active=True).order_by()
     return {agency.code: agency for agency in active}
+
+
+def search_fold(text: str) -> str:
+    """Lower case without diacritics ("Sơn La" gives "son la"), for the finder."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def agencies_by_province(*, query: str = "") -> tuple[list[dict], list[dict]]:
+    """The finder: active agencies under the province of the current (2025) map
+    they belong to (agencies of a 2008 unit under its successor), then the central
+    agencies. With a query, only the agencies whose name or province contains
+    every word of it, diacritics and case ignored."""
+    words = search_fold(query).split()
+    provinces: dict[int, dict] = {}
+    central = []
+    agencies = Agency.objects.filter(active=True).select_related(
+        "province", "province__successor"
+    )
+    for agency in agencies:
+        unit = agency.province.in_2025_map if agency.province else None
+        names = [agency.name_vi, agency.name_en]
+        if unit is not None:
+            names += [unit.name_vi, unit.name_en, agency.province.name_vi]
+        item = {
+            "code": agency.code,
+            "name": agency.name,
+            "search": search_fold(" ".join(names)),
+        }
+        if words and not all(word in item["search"] for word in words):
+            continue
+        if unit is None:
+            central.append(item)
+            continue
+        group = provinces.setdefault(
+            unit.id, {"name": unit.name, "code": unit.code, "agencies": []}
+        )
+        group["agencies"].append(item)
+    for group in provinces.values():
+        group["agencies"].sort(key=lambda item: search_fold(item["name"]))
+    central.sort(key=lambda item: search_fold(item["name"]))
+    return sorted(provinces.values(), key=lambda g: search_fold(g["name"])), central
 
 
 def procedure_by_code(code: str) -> Procedure | None:

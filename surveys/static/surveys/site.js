@@ -1,0 +1,78 @@
+/* Enhancements only: every page works without this file. */
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return text.replace(/[đĐ]/g, "d").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function errorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary && document.activeElement !== summary) {
+      summary.focus();
+    }
+  }
+
+  // One sending per page: a second click while the first is on its way is
+  // ignored (the server would store it once anyway, by the page's uid).
+  function survey() {
+    var form = document.getElementById("survey");
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (submitter && submitter.name === "language") return;
+      if (form.dataset.sending) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sending = "1";
+      form.setAttribute("aria-busy", "true");
+    });
+    // Back to this page from the browser's history: it may be sent again, and
+    // the server then says the answers were already received.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {
+        delete form.dataset.sending;
+        form.removeAttribute("aria-busy");
+      }
+    });
+  }
+
+  function finder() {
+    var input = document.getElementById("finder-q");
+    var count = document.getElementById("finder-count");
+    if (!input || input.value) return;  // a search the server made: keep it
+    var groups = document.querySelectorAll("[data-search-group]");
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var words = fold(input.value).split(/\s+/).filter(Boolean);
+        var found = 0;
+        groups.forEach(function (group) {
+          var shown = 0;
+          group.querySelectorAll("[data-search]").forEach(function (item) {
+            var text = item.getAttribute("data-search");
+            var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+            item.hidden = !match;
+            shown += match ? 1 : 0;
+          });
+          group.hidden = shown === 0;
+          group.open = words.length > 0 && shown > 0 && shown <= 40;
+          found += shown;
+        });
+        if (count) {
+          count.textContent = words.length
+            ? (count.dataset.prefix || "") + " " + found : "";
+        }
+      }, 150);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    errorSummary();
+    survey();
+    finder();
+  });
+})();
