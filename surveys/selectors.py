@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import unicodedata
@@ -120,12 +121,21 @@ def search_fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+def search_pattern(query: str) -> re.Pattern | None:
+    """The finder's match: the words of the query, in order, each the start of
+    consecutive words of a name ("son la" finds "Sơn La", not "Lạng Sơn")."""
+    words = search_fold(query).split()
+    if not words:
+        return None
+    return re.compile(r"\b" + r"\w*\s+".join(re.escape(word) for word in words))
+
+
 def agencies_by_province(*, query: str = "") -> tuple[list[dict], list[dict]]:
     """The finder: active agencies under the province of the current (2025) map
     they belong to (agencies of a 2008 unit under its successor), then the central
-    agencies. With a query, only the agencies whose name or province contains
-    every word of it, diacritics and case ignored."""
-    words = search_fold(query).split()
+    agencies; with a query, only the agencies whose name or province matches it
+    (`search_pattern`), diacritics and case ignored."""
+    pattern = search_pattern(query)
     provinces: dict[int, dict] = {}
     central = []
     agencies = Agency.objects.filter(active=True).select_related(
@@ -136,13 +146,10 @@ def agencies_by_province(*, query: str = "") -> tuple[list[dict], list[dict]]:
         names = [agency.name_vi, agency.name_en]
         if unit is not None:
             names += [unit.name_vi, unit.name_en, agency.province.name_vi]
-        item = {
-            "code": agency.code,
-            "name": agency.name,
-            "search": search_fold(" ".join(names)),
-        }
-        if words and not all(word in item["search"] for word in words):
+        search = search_fold(" | ".join(names))
+        if pattern is not None and not pattern.search(search):
             continue
+        item = {"code": agency.code, "name": agency.name, "search": search}
         if unit is None:
             central.append(item)
             continue

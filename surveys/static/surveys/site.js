@@ -48,13 +48,17 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
+        // As on the server: the words in order, each the start of a word.
         var words = fold(input.value).split(/\s+/).filter(Boolean);
+        var pattern = new RegExp("\\b" + words.map(function (w) {
+          return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        }).join("\\w*\\s+"));
         var found = 0;
         groups.forEach(function (group) {
           var shown = 0;
           group.querySelectorAll("[data-search]").forEach(function (item) {
             var text = item.getAttribute("data-search");
-            var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+            var match = pattern.test(text);
             item.hidden = !match;
             shown += match ? 1 : 0;
           });
@@ -70,7 +74,14 @@
     });
   }
 
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    printButtons();
     errorSummary();
     survey();
     finder();
