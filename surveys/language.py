@@ -29,5 +29,15 @@ class CookieLocaleMiddleware:
         response = self.get_response(request)
         # A view may switch language (the survey's own language buttons).
         response.headers.setdefault("Content-Language", translation.get_language())
-        patch_vary_headers(response, ("Cookie",))
+        if getattr(response, "vary_on_cookie", True):
+            patch_vary_headers(response, ("Cookie",))
+        else:
+            # A page a view keeps for Back (the survey page, see surveys.views):
+            # also without the Vary the CSRF cookie's middleware added.
+            vary = [v.strip() for v in response.get("Vary", "").split(",")]
+            kept = [v for v in vary if v and v.lower() != "cookie"]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            elif "Vary" in response:
+                del response["Vary"]
         return response

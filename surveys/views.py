@@ -20,7 +20,6 @@ from django.utils import translation
 from django.utils.cache import (
     add_never_cache_headers,
     patch_cache_control,
-    patch_vary_headers,
 )
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -50,9 +49,12 @@ def kept_for_back(view):
         page = view(request, *args, **kwargs)
         if request.method == "GET" and page.status_code == 200:
             patch_cache_control(page, private=True, no_cache=True, max_age=0)
+            # Back must find it although the cookies changed since (the CSRF
+            # cookie set by this very page): no Vary on them. It is private, and
+            # any other visit fetches it again.
+            page.vary_on_cookie = False
         else:
             add_never_cache_headers(page)
-        patch_vary_headers(page, ("Cookie",))
         return page
 
     return wrapper
@@ -93,6 +95,7 @@ def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
         procedure=procedure,
         channel=channel,
         ask_procedure=procedure is None,
+        action=reverse("surveys:survey-send", kwargs={"agency_code": agency.code}),
     )
 
 
@@ -124,6 +127,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         channel=invite.channel,
         ask_procedure=False,
         invitation=invite,
+        action=reverse("surveys:invitation-send", kwargs={"token": token}),
     )
 
 
@@ -167,6 +171,7 @@ def _survey_page(
     procedure: Procedure | None,
     channel: int | None,
     ask_procedure: bool,
+    action: str,
     invitation: Invitation | None = None,
 ) -> HttpResponse:
     questionnaire = selectors.questionnaire_current()
@@ -177,7 +182,13 @@ def _survey_page(
         "ask_channel": channel is None,
         "ask_procedure": ask_procedure,
     }
-    context = {"agency": agency, "procedure": procedure, "questionnaire": questionnaire}
+    query = request.GET.urlencode()
+    context = {
+        "agency": agency,
+        "procedure": procedure,
+        "questionnaire": questionnaire,
+        "action": f"{action}?{query}" if query else action,
+    }
     if request.method != "POST":
         form = SurveyForm(**form_kwargs)
         return _render(request, form, context)

@@ -9,9 +9,19 @@
 
   function errorSummary() {
     var summary = document.getElementById("error-summary");
-    if (summary && document.activeElement !== summary) {
-      summary.focus();
-    }
+    if (!summary) return;
+    if (document.activeElement !== summary) summary.focus();
+    // As GOV.UK's error summary does: the question's text comes into view with
+    // its first choice focused (the link alone would hide the question above).
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var input = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!input) return;
+      event.preventDefault();
+      var question = input.closest("fieldset") || input;
+      question.scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
   }
 
   // One sending per page: a second click while the first is on its way is
