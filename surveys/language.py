@@ -1,7 +1,8 @@
 """The language of every page: Vietnamese, the platform's language, unless the
 person chose English on the site (remembered in the language cookie). What the
 browser asks for (Accept-Language) is not followed: a phone set to English in
-Vietnam still gets the official wording first."""
+Vietnam still gets the official wording first. API clients have no cookie and
+choose by Accept-Language, as before."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+API_PREFIX = "/api/"
 
 
 def chosen_language(request: HttpRequest) -> str:
@@ -24,12 +27,18 @@ class CookieLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        translation.activate(chosen_language(request))
+        if request.path.startswith(API_PREFIX):
+            language = translation.get_language_from_request(request)
+        else:
+            language = chosen_language(request)
+        translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         # A view may switch language (the survey's own language buttons).
         response.headers.setdefault("Content-Language", translation.get_language())
-        if getattr(response, "vary_on_cookie", True):
+        if request.path.startswith(API_PREFIX):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        elif getattr(response, "vary_on_cookie", True):
             patch_vary_headers(response, ("Cookie",))
         else:
             # A page a view keeps for Back (the survey page, see surveys.views):
