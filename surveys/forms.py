@@ -215,8 +215,13 @@ class SurveyForm(forms.Form):
                         "text": f"{bound.label}: {' '.join(bound.errors)}",
                     }
                 )
-        for message in self.non_field_errors():
-            links.append({"href": "#survey", "text": message})
+        # Anything else (a damaged hidden field, a rule of the whole response):
+        # said at the top, so that a refused page never looks accepted.
+        shown = {criterion_field_name(c.code) for _e, cs in self.layout for c in cs}
+        shown |= {"channel", "procedure", *PROFILE_FIELDS, "suggestion"}
+        for name, messages in self.errors.items():
+            if name not in shown:
+                links.extend({"href": "#survey", "text": m} for m in messages)
         return missing, links
 
     def profile_fields(self) -> list:

@@ -171,3 +171,14 @@ def test_options_read_in_sentence_case(client, son_la_centre):
     assert "<span>trực tiếp</span>" not in html and "<span>nữ</span>" not in html
     assert "Phần 2/5" in html and "Phần 5/5" in html
     assert "Các câu hỏi sau phần khảo sát" not in html
+
+
+def test_a_damaged_hidden_field_is_said_at_the_top(
+    client, questionnaire, son_la_centre
+):
+    url = f"/s/{son_la_centre.code}/"
+    data = form_data(client.get(url).content.decode(), questionnaire, uid="x")
+    result = client.post(url, data)
+    assert result.status_code == 400
+    assert 'id="error-summary"' in result.content.decode()
+    assert not Response.objects.exists()
