@@ -38,6 +38,11 @@
       }
       form.dataset.sending = "1";
       form.setAttribute("aria-busy", "true");
+      // A sending lost on a poor connection may be retried after a while.
+      setTimeout(function () {
+        delete form.dataset.sending;
+        form.removeAttribute("aria-busy");
+      }, 5000);
     });
     // Back to this page from the browser's history: it may be sent again, and
     // the server then says the answers were already received.
