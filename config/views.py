@@ -4,19 +4,17 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
-from surveys.models import Agency
+from surveys import views as surveys_views
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    agencies = Agency.objects.filter(active=True).select_related("province")[:12]
-    return render(request, "home.html", {"agencies": agencies})
+    return surveys_views.home(request)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

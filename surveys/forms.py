@@ -8,6 +8,8 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import ErrorDict
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,12 @@ PROFILE_FIELDS = {
 
 def criterion_field_name(code: str) -> str:
     return f"q-{code}"
+
+
+def sentence_case(choices) -> list[tuple]:
+    """Options read as sentences, as on the official questionnaire: the labels
+    stay lower case in the models, where they also appear mid-sentence."""
+    return [(value, capfirst(label)) for value, label in choices]
 
 
 class SurveyForm(forms.Form):
@@ -88,12 +96,14 @@ class SurveyForm(forms.Form):
             widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
         )
         limit = settings.SURVEY_SUGGESTION_MAX_LENGTH
-        self.fields["suggestion"].widget.attrs["maxlength"] = str(limit)
+        self.fields["suggestion"].widget.attrs.update(
+            {"maxlength": str(limit), "aria-describedby": "suggestion-hint"}
+        )
         self.suggestion_limit = limit
         for name, (label, choices) in PROFILE_FIELDS.items():
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
-                choices=choices.choices,
+                choices=sentence_case(choices.choices),
                 coerce=int,
                 empty_value=None,
                 required=False,
@@ -104,7 +114,7 @@ class SurveyForm(forms.Form):
         if ask_channel:
             self.fields["channel"] = forms.TypedChoiceField(
                 label=_("How did you submit your dossier?"),
-                choices=Channel.choices,
+                choices=sentence_case(Channel.choices),
                 coerce=int,
                 initial=Channel.IN_PERSON,
                 widget=forms.RadioSelect,
@@ -139,11 +149,17 @@ class SurveyForm(forms.Form):
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 
+    def hold_errors(self) -> None:
+        """Show the answers sent without judging them (a language switch is not a
+        submission: nothing is missing yet)."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+
     def sections(self) -> list[dict]:
         """What the template draws: each element with its criteria, each with the
         value chosen so far and its errors."""
         sections = []
-        for element, criteria in self.layout:
+        for number, (element, criteria) in enumerate(self.layout, start=1):
             items = []
             for criterion in criteria:
                 bound = self[criterion_field_name(criterion.code)]
@@ -154,12 +170,59 @@ class SurveyForm(forms.Form):
                         "name": bound.html_name,
                         "text": criterion.text,
                         "required": criterion.required,
-                        "value": "" if value is None else str(value),
+                        "value": "" if value in (None, "") else str(value),
                         "errors": bound.errors,
                     }
                 )
-            sections.append({"element": element, "criteria": items})
+            sections.append(
+                {
+                    "element": element,
+                    "number": number,
+                    "total": len(self.layout),
+                    "criteria": items,
+                }
+            )
         return sections
+
+    def error_links(self) -> tuple[int, list[dict]]:
+        """The error summary: how many questions are unanswered, and one link per
+        question in error, to its first choice, in the order of the page. Marks
+        the widgets of fields in error (aria-invalid, aria-describedby)."""
+        missing, links = 0, []
+        for section in self.sections():
+            for item in section["criteria"]:
+                if not item["errors"]:
+                    continue
+                unanswered = item["value"] == ""
+                missing += unanswered
+                text = item["text"]
+                if not unanswered:
+                    text = f"{text}: {' '.join(item['errors'])}"
+                links.append({"href": f"#{item['name']}-1", "text": text})
+        for name in ("channel", "procedure", *PROFILE_FIELDS, "suggestion"):
+            if name in self.fields and self[name].errors:
+                bound = self[name]
+                # Tie the field to its message, as the criteria are in the template.
+                attrs = bound.field.widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = " ".join(
+                    filter(None, [attrs.get("aria-describedby"), f"error-{name}"])
+                )
+                radios = isinstance(bound.field.widget, forms.RadioSelect)
+                links.append(
+                    {
+                        "href": f"#{bound.auto_id}{'_0' if radios else ''}",
+                        "text": f"{bound.label}: {' '.join(bound.errors)}",
+                    }
+                )
+        # Anything else (a damaged hidden field, a rule of the whole response):
+        # said at the top, so that a refused page never looks accepted.
+        shown = {criterion_field_name(c.code) for _e, cs in self.layout for c in cs}
+        shown |= {"channel", "procedure", *PROFILE_FIELDS, "suggestion"}
+        for name, messages in self.errors.items():
+            if name not in shown:
+                links.extend({"href": "#survey", "text": m} for m in messages)
+        return missing, links
 
     def profile_fields(self) -> list:
         return [self[name] for name in PROFILE_FIELDS]

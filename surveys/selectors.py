@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -143,6 +145,54 @@ def agency_for_survey(code: str) -> Agency | None:
 def _active_agencies() -> dict[str, Agency]:
     active = Agency.objects.filter(active=True).order_by()
     return {agency.code: agency for agency in active}
+
+
+def search_fold(text: str) -> str:
+    """Lower case without diacritics ("Sơn La" gives "son la"), for the finder."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def search_pattern(query: str) -> re.Pattern | None:
+    """The finder's match: the words of the query, in order, each the start of
+    consecutive words of a name ("son la" finds "Sơn La", not "Lạng Sơn")."""
+    words = search_fold(query).split()
+    if not words:
+        return None
+    return re.compile(r"\b" + r"\w*\s+".join(re.escape(word) for word in words))
+
+
+def agencies_by_province(*, query: str = "") -> tuple[list[dict], list[dict]]:
+    """The finder: active agencies under the province of the current (2025) map
+    they belong to (agencies of a 2008 unit under its successor), then the central
+    agencies; with a query, only the agencies whose name or province matches it
+    (`search_pattern`), diacritics and case ignored."""
+    pattern = search_pattern(query)
+    provinces: dict[int, dict] = {}
+    central = []
+    agencies = Agency.objects.filter(active=True).select_related(
+        "province", "province__successor"
+    )
+    for agency in agencies:
+        unit = agency.province.in_2025_map if agency.province else None
+        names = [agency.name_vi, agency.name_en]
+        if unit is not None:
+            names += [unit.name_vi, unit.name_en, agency.province.name_vi]
+        search = search_fold(" | ".join(names))
+        if pattern is not None and not pattern.search(search):
+            continue
+        item = {"code": agency.code, "name": agency.name, "search": search}
+        if unit is None:
+            central.append(item)
+            continue
+        group = provinces.setdefault(
+            unit.id, {"name": unit.name, "code": unit.code, "agencies": []}
+        )
+        group["agencies"].append(item)
+    for group in provinces.values():
+        group["agencies"].sort(key=lambda item: search_fold(item["name"]))
+    central.sort(key=lambda item: search_fold(item["name"]))
+    return sorted(provinces.values(), key=lambda g: search_fold(g["name"])), central
 
 
 def procedure_by_code(code: str) -> Procedure | None:

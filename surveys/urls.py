@@ -8,7 +8,11 @@ app_name = "surveys"
 
 urlpatterns = [
     path("s/i/<str:token>/", views.invitation, name="invitation"),
+    # The page is sent to an address of its own: a POST to the page's address
+    # would drop the browser's copy of it, which Back needs (see views).
+    path("s/i/<str:token>/send/", views.invitation, name="invitation-send"),
     path("s/<slug:agency_code>/", views.survey, name="survey"),
+    path("s/<slug:agency_code>/send/", views.survey, name="survey-send"),
     path("s/<slug:agency_code>/thanks/", views.thanks, name="thanks"),
     path(
         "api/v1/questionnaires/<slug:code>/",

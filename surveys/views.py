@@ -1,11 +1,27 @@
-"""The survey page citizens reach from a QR code or an invitation link."""
+"""The survey page citizens reach from a QR code or an invitation link.
+
+A page keeps one uid from the moment it is shown until it is sent, also through
+a language switch and a validation error: a second sending of the same page (a
+double click, Back after the thank-you page) is recognised and stored once. The
+page shown by GET may therefore be kept by the browser for Back (`no-cache`, not
+`no-store`); it carries no answers.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+import functools
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import (
+    add_never_cache_headers,
+    patch_cache_control,
+)
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from surveys import selectors
@@ -23,17 +39,55 @@ from surveys.services import (
 )
 
 
-@never_cache
+def kept_for_back(view):
+    """The empty survey page is kept by the browser for Back (revalidated on any
+    other visit); every other answer of the view is never stored, since it may
+    carry answers."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        page = view(request, *args, **kwargs)
+        if request.method == "GET" and page.status_code == 200:
+            patch_cache_control(page, private=True, no_cache=True, max_age=0)
+            # Back must find it although the cookies changed since (the CSRF
+            # cookie set by this very page): no Vary on them. It is private, and
+            # any other visit fetches it again.
+            page.vary_on_cookie = False
+        else:
+            add_never_cache_headers(page)
+        return page
+
+    return wrapper
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The finder: every agency by province of the current map, with a search
+    that ignores diacritics (also without JavaScript, by ?q=)."""
+    query = request.GET.get("q", "").strip()[:100]
+    provinces, central = selectors.agencies_by_province(query=query)
+    return render(
+        request,
+        "home.html",
+        {
+            "provinces": provinces,
+            "central": central,
+            "query": query,
+            "found": sum(len(p["agencies"]) for p in provinces) + len(central),
+        },
+    )
+
+
+@kept_for_back
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
     agency = selectors.agency_for_survey(agency_code)
     if agency is None:
-        raise Http404
+        return _not_found(request)
     procedure = None
     if request.GET.get("procedure"):
         procedure = selectors.procedure_by_code(request.GET["procedure"])
         if procedure is None:
-            raise Http404
+            return _not_found(request)
     channel = CHANNEL_CODES.get(request.GET.get("channel", ""))
     return _survey_page(
         request,
@@ -41,10 +95,11 @@ def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
         procedure=procedure,
         channel=channel,
         ask_procedure=procedure is None,
+        action=reverse("surveys:survey-send", kwargs={"agency_code": agency.code}),
     )
 
 
-@never_cache
+@kept_for_back
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -55,7 +110,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
     agency = Agency.objects.filter(pk=invite.agency_id, active=True).first()
     if agency is None:
-        raise Http404
+        return _not_found(request)
     if UsedInvitation.objects.filter(token_hash=invite.token_hash).exists() and (
         request.method == "GET"
     ):
@@ -72,21 +127,39 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         channel=invite.channel,
         ask_procedure=False,
         invitation=invite,
+        action=reverse("surveys:invitation-send", kwargs={"token": token}),
     )
 
 
 def thanks(request: HttpRequest, agency_code: str) -> HttpResponse:
     agency = selectors.agency_for_survey(agency_code)
     if agency is None:
-        raise Http404
-    return render(request, "surveys/thanks.html", {"agency": agency})
+        return _not_found(request)
+    return render(
+        request,
+        "surveys/thanks.html",
+        {"agency": agency, "again": request.GET.get("again") == "1"},
+    )
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    """An unknown or closed survey: a page in the citizen's language that leads
+    to the finder, never the technical page."""
+    response = render(request, "surveys/not_found.html", status=404)
+    add_never_cache_headers(response)
+    return response
 
 
 def _already_used(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "surveys/message.html",
-        {"message": _("This invitation has already been used. Thank you!")},
+        {
+            "title": _("This invitation has already been used"),
+            "message": _(
+                "The answers given with this invitation were received. Thank you!"
+            ),
+        },
         status=409,
     )
 
@@ -98,21 +171,31 @@ def _survey_page(
     procedure: Procedure | None,
     channel: int | None,
     ask_procedure: bool,
+    action: str,
     invitation: Invitation | None = None,
 ) -> HttpResponse:
     questionnaire = selectors.questionnaire_current()
     if questionnaire is None:
-        raise Http404
+        return _not_found(request)
     form_kwargs = {
         "questionnaire": questionnaire,
         "ask_channel": channel is None,
         "ask_procedure": ask_procedure,
     }
-    context = {"agency": agency, "procedure": procedure, "questionnaire": questionnaire}
+    query = request.GET.urlencode()
+    context = {
+        "agency": agency,
+        "procedure": procedure,
+        "questionnaire": questionnaire,
+        "action": f"{action}?{query}" if query else action,
+    }
     if request.method != "POST":
         form = SurveyForm(**form_kwargs)
         return _render(request, form, context)
 
+    language = request.POST.get("language")
+    if language:
+        return _switch_language(request, language, form_kwargs, context)
     form = SurveyForm(request.POST, **form_kwargs)
     if not form.is_valid():
         return _render(request, form, context, status=400)
@@ -143,7 +226,7 @@ def _survey_page(
     if ask_procedure:
         procedure = data.get("procedure")
     try:
-        response_submit(
+        _response, created = response_submit(
             uid=data["uid"],
             questionnaire=questionnaire,
             agency=agency,
@@ -166,9 +249,11 @@ def _survey_page(
             request,
             "surveys/message.html",
             {
+                "title": _("Your answers were already received"),
                 "message": _(
-                    "This survey form was already sent with other answers. To "
-                    "answer again, open the survey link again."
+                    "The answers from this page were already received, and nothing "
+                    "new was stored. To answer about another dossier, open the "
+                    "survey again."
                 ),
                 "agency": agency,
             },
@@ -176,19 +261,50 @@ def _survey_page(
         )
     except InvitationAlreadyUsed:
         return _already_used(request)
-    return redirect("surveys:thanks", agency_code=agency.code)
+    # Post/Redirect/Get: reloading the thank-you page sends nothing again.
+    target = reverse("surveys:thanks", kwargs={"agency_code": agency.code})
+    if not created:
+        target += "?" + urlencode({"again": "1"})
+    return HttpResponseRedirect(target)
+
+
+def _switch_language(
+    request: HttpRequest, language: str, form_kwargs: dict, context: dict
+) -> HttpResponse:
+    """The language buttons belong to the survey form: the answers come back with
+    them and are shown again, in the chosen language, without being judged."""
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    form = SurveyForm(request.POST, **form_kwargs)
+    form.hold_errors()
+    page = _render(request, form, context)
+    page.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return page
 
 
 def _render(request, form, context, status: int = 200) -> HttpResponse:
+    missing, error_links = form.error_links()
     context = {
         **context,
         "form": form,
+        "missing": missing,
+        "error_links": error_links,
         "scale": form.scale,
         "not_applicable": next(
             (item["label"] for item in form.scale if item["value"] == 0), ""
         ),
         "sections": form.sections(),
         "honeypot": form[HONEYPOT_FIELD],
-        "error_count": len(form.errors),
+        "error_count": len(error_links),
     }
     return render(request, "surveys/survey.html", context, status=status)

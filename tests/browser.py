@@ -37,8 +37,15 @@ needs_chromium = [
 
 
 @contextmanager
-def browser_page(*, width: int, height: int, timeout_ms: int) -> Iterator:
-    """A page in a fresh Vietnamese-language browser context."""
+def browser_page(
+    *,
+    width: int,
+    height: int,
+    timeout_ms: int,
+    locale: str = "vi-VN",
+    javascript: bool = True,
+) -> Iterator:
+    """A page in a fresh browser context (a Vietnamese-language one by default)."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -47,7 +54,9 @@ def browser_page(*, width: int, height: int, timeout_ms: int) -> Iterator:
             executable_path=CHROMIUM, headless=True, args=ARGS
         )
         context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="vi-VN"
+            viewport={"width": width, "height": height},
+            locale=locale,
+            java_script_enabled=javascript,
         )
         page = context.new_page()
         page.set_default_timeout(timeout_ms)

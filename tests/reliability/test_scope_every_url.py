@@ -26,8 +26,10 @@ PUBLIC = {
     "api-schema",
     "api-docs",
     "surveys:survey",
+    "surveys:survey-send",  # where the survey page is sent
     "surveys:thanks",
     "surveys:invitation",
+    "surveys:invitation-send",
     "surveys:api-questionnaire",
     "surveys:api-responses",
     "admin:login",

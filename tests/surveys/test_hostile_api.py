@@ -171,7 +171,8 @@ def test_free_text_the_form_sends_back_is_escaped_on_the_page(
         "suggestion": "<script>alert(1)</script>\x1b[31m",
         **{f"q-{code}": "4" for code in all_answers(questionnaire)},
     }
-    result = client.post(f"/s/{son_la_centre.code}/", data, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    result = client.post(f"/s/{son_la_centre.code}/", data)
     assert result.status_code == 400
     html = result.content.decode()
     assert "<script>alert(1)</script>" not in html

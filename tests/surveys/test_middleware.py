@@ -24,7 +24,8 @@ def test_a_database_outage_answers_503_with_retry_after_never_500(client):
             },
             content_type="application/json",
         )
-        page = client.get("/s/14-centre/", HTTP_ACCEPT_LANGUAGE="en")
+        client.cookies["django_language"] = "en"
+        page = client.get("/s/14-centre/")
     finally:
         connection.close()
         connection.settings_dict.update(saved)
