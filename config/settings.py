@@ -243,6 +243,10 @@ SURVEY_INVITATION_MAX_AGE_DAYS = env_int("SURVEY_INVITATION_MAX_AGE_DAYS", 365)
 # once by the process that made them, by the others within this many seconds.
 SURVEY_REFERENCE_CACHE_SECONDS = env_int("SURVEY_REFERENCE_CACHE_SECONDS", 60)
 INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
+# A rebuild's claim on the rollup lasts this long past its start or its latest
+# part: a rebuild lost with its worker blocks the folds no longer (and the folds
+# run every 300 s, so the figures move again within ten minutes).
+ROLLUP_REBUILD_LEASE_SECONDS = env_int("ROLLUP_REBUILD_LEASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,
