@@ -58,14 +58,6 @@ from surveys.models import Province, Region
 ALL = "all"
 CURRENT = "current"
 
-STATUS_COLOURS = {
-    IndicatorValue.Status.BELOW: ("#fff", "#b42318"),
-    IndicatorValue.Status.AT_RISK: ("#1f1300", "#f5b83d"),
-    IndicatorValue.Status.MEETS: ("#fff", "#1b7f3b"),
-    IndicatorValue.Status.INSUFFICIENT: ("#1f1f1f", "#d0d5dd"),
-    IndicatorValue.Status.NO_TARGET: ("#1f1f1f", "#eaecf0"),
-}
-
 
 # Defaults ---------------------------------------------------------------------
 
@@ -280,14 +272,10 @@ def _number(figure: float | None, decimals: int = 2) -> str:
 
 
 def status_badge(status: str) -> str:
-    colour, background = STATUS_COLOURS.get(status, ("#1f1f1f", "#eaecf0"))
+    # Colours per status in indicators/admin.css (no inline style under the CSP).
     return format_html(
-        '<span class="status-badge status-{}" style="display:inline-block;'
-        "padding:2px 8px;border-radius:10px;font-weight:600;white-space:nowrap;"
-        'color:{};background:{}">{}</span>',
+        '<span class="status-badge status-{}">{}</span>',
         status,
-        colour,
-        background,
         IndicatorValue.Status(status).label,
     )
 
@@ -299,14 +287,14 @@ def rank_change_arrow(change: int | None) -> str:
     if change > 0:
         text = gettext("up %(n)d places") % {"n": change}
         return format_html(
-            '<span class="rank-up" style="color:#1b7f3b" title="{}">▲ {}</span>',
+            '<span class="rank-up" title="{}">▲ {}</span>',
             text,
             change,
         )
     if change < 0:
         text = gettext("down %(n)d places") % {"n": -change}
         return format_html(
-            '<span class="rank-down" style="color:#b42318" title="{}">▼ {}</span>',
+            '<span class="rank-down" title="{}">▼ {}</span>',
             text,
             -change,
         )
