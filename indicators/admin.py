@@ -587,7 +587,9 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
 
     trend = selectors.indicator_trend(user=request.user, value=value)
     keys = [point.period_key for point in trend]
-    averages = selectors.province_averages(value=value, period_keys=keys)
+    averages = selectors.province_averages(
+        user=request.user, value=value, period_keys=keys
+    )
     labels = [period_label(value.period_kind, key) for key in keys]
     series = [
         Series(unit_name(value), [p.value for p in trend], "unit"),
@@ -637,9 +639,11 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
         "national_average": _number(
             value.national_average
             if value.national_average is not None
+            and "national" not in current.get("withheld", ())
             else current.get("national"),
             decimals,
         ),
+        "averages_withheld": any(a["withheld"] for a in averages.values()),
         "region_rank": rank_label(value.rank_region, value.rank_region_of) or "–",
         "rank_change": rank_change_arrow(value.rank_change_national),
     }
