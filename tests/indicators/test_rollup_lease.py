@@ -4,6 +4,8 @@ Celery workers, killed by the tests."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from indicators import tasks
-from indicators.models import RollupState
+from indicators.models import Reconciliation, RollupState
 from indicators.rollup import (
     rollup_rebuild_abandon,
     rollup_rebuild_begin,
@@ -212,3 +214,46 @@ def test_a_rebuild_whose_part_fails_gives_its_claim_up_at_once(
     result, _ = fold_through(queue, timeout=10)
     assert result["folded"] and result["changes"] == 4
     assert_rollup_equals_a_rebuild()
+
+
+def wait_for_reconcile_waiting(timeout: float = 60) -> None:
+    """Until a backend of the test database waits, inside a reconciliation, for
+    the responses table."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                " AND query LIKE 'CREATE TEMP TABLE recon_base%%'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.1)
+    raise AssertionError("no reconciliation started")
+
+
+@needs_worker
+def test_a_reconciliation_whose_pool_process_dies_runs_again_and_blocks_nothing(
+    workers,  # noqa: F811
+    queue,  # noqa: F811
+    son_la_centre,
+):
+    some_responses(son_la_centre, 4)
+    worker = workers()
+    tasks.refresh_incremental.apply_async(queue=queue).get(timeout=60)
+    with responses_locked():
+        tasks.reconcile.apply_async(queue=queue)
+        wait_for_reconcile_waiting()
+        (child,) = worker.child_pids()
+        os.kill(child, signal.SIGKILL)
+    # The message goes back to the queue (acks_late, reject_on_worker_lost) and
+    # the reconciliation runs again; folds were never held up by it.
+    deadline = time.monotonic() + 90
+    while not Reconciliation.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    record = Reconciliation.objects.get()
+    assert record.matched, worker.output()[-3000:]
+    assert "WorkerLostError" in worker.output()
+    result, _ = fold_through(queue, timeout=10)
+    assert result["folded"]
