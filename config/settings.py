@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -106,8 +108,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Login throttling: failed logins per username and address, lockouts, their log.
+    "logins.apps.AxesConfig",
     "surveys",
     "indicators",
+    "logins",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +125,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "surveys.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -163,6 +172,32 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The axes backend first: it refuses a locked-out username and address before
+# any password is checked (and hashed, about 0.3 s of CPU).
+AUTHENTICATION_BACKENDS = [
+    "logins.backends.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After LOGIN_FAILURE_LIMIT failed logins for one username from one address, each
+# within LOGIN_LOCKOUT_MINUTES of the one before, that pair is refused for as long
+# (admin login and the API's HTTP Basic alike). The address is the one the survey
+# rate limit uses: behind the trusted proxies, never a header the client chose.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "surveys.intake.client_address"
+AXES_LOCKOUT_CALLABLE = "logins.views.lockout_response"
+# Lockouts are lifted in the admin by national administrators (logins.admin).
+AXES_ENABLE_ADMIN = False
+# Tries during a lockout neither extend it nor reach the password check.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Failures are kept (above); successful sign-ins are not recorded with their
+# address and browser.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -227,6 +262,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge fetched from swagger.io: the page talks to this site only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Survey intake: the abuse checks an official can tune without a release.
@@ -251,6 +288,10 @@ SURVEY_INVITATION_MAX_AGE_DAYS = env_int("SURVEY_INVITATION_MAX_AGE_DAYS", 365)
 # once by the process that made them, by the others within this many seconds.
 SURVEY_REFERENCE_CACHE_SECONDS = env_int("SURVEY_REFERENCE_CACHE_SECONDS", 60)
 INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
+# A rebuild's claim on the rollup lasts this long past its start or its latest
+# part: a rebuild lost with its worker blocks the folds no longer (and the folds
+# run every 300 s, so the figures move again within ten minutes).
+ROLLUP_REBUILD_LEASE_SECONDS = env_int("ROLLUP_REBUILD_LEASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,
@@ -278,3 +319,22 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
     SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+
+# Every page loads scripts, styles, images and fonts from this site only, and no
+# inline script or style runs unless it carries the response's nonce (none
+# does today: they are static files). data: images are the admin's and the API
+# docs' icons inside their stylesheets. No page may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

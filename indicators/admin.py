@@ -58,14 +58,6 @@ from surveys.models import Province, Region
 ALL = "all"
 CURRENT = "current"
 
-STATUS_COLOURS = {
-    IndicatorValue.Status.BELOW: ("#fff", "#b42318"),
-    IndicatorValue.Status.AT_RISK: ("#1f1300", "#f5b83d"),
-    IndicatorValue.Status.MEETS: ("#fff", "#1b7f3b"),
-    IndicatorValue.Status.INSUFFICIENT: ("#1f1f1f", "#d0d5dd"),
-    IndicatorValue.Status.NO_TARGET: ("#1f1f1f", "#eaecf0"),
-}
-
 
 # Defaults ---------------------------------------------------------------------
 
@@ -280,14 +272,10 @@ def _number(figure: float | None, decimals: int = 2) -> str:
 
 
 def status_badge(status: str) -> str:
-    colour, background = STATUS_COLOURS.get(status, ("#1f1f1f", "#eaecf0"))
+    # Colours per status in indicators/admin.css (no inline style under the CSP).
     return format_html(
-        '<span class="status-badge status-{}" style="display:inline-block;'
-        "padding:2px 8px;border-radius:10px;font-weight:600;white-space:nowrap;"
-        'color:{};background:{}">{}</span>',
+        '<span class="status-badge status-{}">{}</span>',
         status,
-        colour,
-        background,
         IndicatorValue.Status(status).label,
     )
 
@@ -299,14 +287,14 @@ def rank_change_arrow(change: int | None) -> str:
     if change > 0:
         text = gettext("up %(n)d places") % {"n": change}
         return format_html(
-            '<span class="rank-up" style="color:#1b7f3b" title="{}">▲ {}</span>',
+            '<span class="rank-up" title="{}">▲ {}</span>',
             text,
             change,
         )
     if change < 0:
         text = gettext("down %(n)d places") % {"n": -change}
         return format_html(
-            '<span class="rank-down" style="color:#b42318" title="{}">▼ {}</span>',
+            '<span class="rank-down" title="{}">▼ {}</span>',
             text,
             -change,
         )
@@ -599,7 +587,9 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
 
     trend = selectors.indicator_trend(user=request.user, value=value)
     keys = [point.period_key for point in trend]
-    averages = selectors.province_averages(value=value, period_keys=keys)
+    averages = selectors.province_averages(
+        user=request.user, value=value, period_keys=keys
+    )
     labels = [period_label(value.period_kind, key) for key in keys]
     series = [
         Series(unit_name(value), [p.value for p in trend], "unit"),
@@ -649,9 +639,11 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
         "national_average": _number(
             value.national_average
             if value.national_average is not None
+            and "national" not in current.get("withheld", ())
             else current.get("national"),
             decimals,
         ),
+        "averages_withheld": any(a["withheld"] for a in averages.values()),
         "region_rank": rank_label(value.rank_region, value.rank_region_of) or "–",
         "rank_change": rank_change_arrow(value.rank_change_national),
     }

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 
 from indicators.filters import IndicatorValueFilter
 from indicators.pagination import UncountedPagination
-from indicators.selectors import indicator_values_for
+from indicators.selectors import comparison_averages_withheld, indicator_values_for
 from indicators.serializers import (
     IndicatorValueDetailSerializer,
     IndicatorValueSerializer,
@@ -44,6 +44,21 @@ class IndicatorValueListApi(ListAPIView):
 
     def get_queryset(self):
         return indicator_values_for(user=self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # The page's withheld averages in one query, for the serializer.
+        self.withheld_averages = comparison_averages_withheld(
+            user=self.request.user, values=page if page is not None else queryset
+        )
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        withheld = getattr(self, "withheld_averages", None)
+        if withheld is not None:
+            context["withheld_averages"] = withheld
+        return context
 
 
 @extend_schema(

@@ -191,6 +191,10 @@ class RollupState(models.Model):
     # Folds skip meanwhile; the rebuild resets the marks to it when it swaps in.
     rebuild_cutoff = models.TextField(null=True, blank=True)  # noqa: DJ001 (none running)
     rebuild_started_at = models.DateTimeField(null=True, blank=True)
+    # The running rebuild's claim lasts until then: its start and each of its parts
+    # extend it. A rebuild lost with its worker stops blocking the folds once it
+    # has passed (settings.ROLLUP_REBUILD_LEASE_SECONDS).
+    rebuild_lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup state")

@@ -29,7 +29,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -43,10 +45,6 @@ logger = logging.getLogger(__name__)
 # IndicatorsConfig.ready, once indicators.values exists). A plain list: no import
 # of a module that may not exist yet, and surveys never imports indicators.
 AFTER_FOLD: list[Callable[[], object]] = []
-
-# A rebuild that has not finished after this long is taken as abandoned (a task
-# lost for good), and folds resume; the rebuild still swaps in correctly if it ends.
-REBUILD_TIMEOUT_SECONDS = 6 * 3600
 
 # work_mem for the statements of a rebuild or a reconciliation (PostgreSQL).
 BULK_WORK_MEM = "256MB"
@@ -588,8 +586,8 @@ def rollup_fold(*, pause_seconds: float = 0) -> FoldResult:
     nothing.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        prev, cutoff, started = _lock_state(cursor)
-        if cutoff is not None and not _rebuild_abandoned(started):
+        prev, cutoff, _ = _lock_state(cursor)
+        if cutoff is not None and not _rebuild_abandoned(cursor):
             logger.info("Rollup fold skipped: a rebuild is running.")
             return FoldResult(folded=False)
         # Taken once the lock is held: a fold that waited sees what the one before
@@ -624,7 +622,7 @@ def rollup_fold(*, pause_seconds: float = 0) -> FoldResult:
         cursor.execute(
             "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
             " snapshot = %s, refreshed_at = %s, rebuild_cutoff = NULL,"
-            " rebuild_started_at = NULL WHERE id = 1",
+            " rebuild_started_at = NULL, rebuild_lease_until = NULL WHERE id = 1",
             [new.response, new.review, new.snapshot, timezone.now()],
         )
     result = FoldResult(folded=True, changes=staged, dirty=dirty, marks=new)
@@ -642,8 +640,8 @@ def rollup_fold_agencies() -> FoldResult:
     and no rebuild can empty it. Skipped while a rebuild runs (its swap counts
     the backlog's responses for the agencies too, and empties it)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        _, cutoff, started = _lock_state(cursor)
-        if cutoff is not None and not _rebuild_abandoned(started):
+        _, cutoff, _ = _lock_state(cursor)
+        if cutoff is not None and not _rebuild_abandoned(cursor):
             return FoldResult(folded=False)
         _temp_table(
             cursor, "agency_source", f"SELECT {_SOURCE_COLS} FROM {BACKLOG}", []
@@ -695,10 +693,69 @@ def _pause(cursor, seconds: float) -> None:
     cursor.execute("SELECT pg_sleep(%s)", [seconds])
 
 
-def _rebuild_abandoned(started) -> bool:
-    if started is None:
-        return True
-    return (timezone.now() - started).total_seconds() > REBUILD_TIMEOUT_SECONDS
+# --- the running rebuild's claim ---------------------------------------------------
+#
+# A rebuild runs across several tasks, so no one transaction can hold the state row
+# for it: it claims the rollup with `rebuild_cutoff`, and folds skip meanwhile. The
+# claim is a lease (`rebuild_lease_until`), taken by the rebuild's start and renewed
+# by each of its parts: a rebuild lost with its worker (whose messages Redis gives
+# back only after its visibility timeout, an hour) stops blocking the folds once
+# the lease has passed, and one whose part failed gives it up at once. A part
+# counts one province, so the lease need only cover one part and the wait for a
+# worker.
+
+
+def _lease_until():
+    return timezone.now() + timedelta(seconds=settings.ROLLUP_REBUILD_LEASE_SECONDS)
+
+
+def _rebuild_abandoned(cursor) -> bool:
+    """Whether the running rebuild's lease has passed; the caller holds the state
+    row. A fold that finds it so takes the rollup back (the rebuild's later parts
+    and swap then do nothing) and continues from its own marks."""
+    cursor.execute(
+        "SELECT rebuild_cutoff, rebuild_lease_until FROM indicators_rollupstate"
+        " WHERE id = 1",
+        [],
+    )
+    cutoff, until = cursor.fetchone()
+    if until is not None and until > timezone.now():
+        return False
+    logger.warning(
+        "Rollup rebuild %s abandoned: its lease ran out (worker lost); folds resume.",
+        cutoff,
+    )
+    return True
+
+
+def _rebuild_lease_renew(cutoff: str) -> bool:
+    """Extend the lease of the rebuild `cutoff`, in a statement of its own; False
+    when that rebuild is no longer the running one. Parts hold the state row FOR
+    KEY SHARE, which this update does not wait for: parts renew side by side."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE indicators_rollupstate SET rebuild_lease_until = %s"
+            " WHERE id = 1 AND rebuild_cutoff = %s",
+            [_lease_until(), cutoff],
+        )
+        return cursor.rowcount == 1
+
+
+def rollup_rebuild_abandon(*, cutoff: str) -> bool:
+    """Give up the claim of the rebuild `cutoff` (a part failed, so it can never
+    swap in): folds resume at once. False when that rebuild is no longer the
+    running one."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _, running, _ = _lock_state(cursor)
+        if running != cutoff:
+            return False
+        cursor.execute(
+            "UPDATE indicators_rollupstate SET rebuild_cutoff = NULL,"
+            " rebuild_started_at = NULL, rebuild_lease_until = NULL WHERE id = 1",
+            [],
+        )
+    logger.warning("Rollup rebuild %s abandoned: a part failed.", cutoff)
+    return True
 
 
 # --- full rebuild ----------------------------------------------------------------
@@ -714,8 +771,8 @@ def rollup_rebuild_begin() -> str:
         cursor.execute(f"DELETE FROM {BASE_RC}", [])
         cursor.execute(
             "UPDATE indicators_rollupstate SET rebuild_cutoff = %s,"
-            " rebuild_started_at = %s WHERE id = 1",
-            [marks.encode(), timezone.now()],
+            " rebuild_started_at = %s, rebuild_lease_until = %s WHERE id = 1",
+            [marks.encode(), timezone.now(), _lease_until()],
         )
     return marks.encode()
 
@@ -732,11 +789,15 @@ def rollup_rebuild_part(*, cutoff: str, province_id: int | None) -> bool:
     without one) as of the cutoff into the scratch tables, replacing what a previous
     run of the same part wrote. Does nothing if that rebuild is no longer running."""
     marks = Marks.decode(cutoff)
+    if not _rebuild_lease_renew(cutoff):
+        return False
     with transaction.atomic(), connection.cursor() as cursor:
         # Shared with the other parts; a new rebuild's begin (FOR UPDATE) waits for
         # running parts, so a superseded part never writes into the new scratch.
+        # KEY SHARE lets the other parts renew the lease meanwhile.
         cursor.execute(
-            "SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1 FOR SHARE",
+            "SELECT rebuild_cutoff FROM indicators_rollupstate WHERE id = 1"
+            " FOR KEY SHARE",
             [],
         )
         row = cursor.fetchone()
@@ -820,7 +881,8 @@ def _swap_in(cursor, cutoff: str, *, base_cc: str, base_rc: str) -> bool:
     cursor.execute(
         "UPDATE indicators_rollupstate SET response_mark = %s, review_mark = %s,"
         " snapshot = %s, rebuilt_at = %s, refreshed_at = %s,"
-        " rebuild_cutoff = NULL, rebuild_started_at = NULL WHERE id = 1",
+        " rebuild_cutoff = NULL, rebuild_started_at = NULL,"
+        " rebuild_lease_until = NULL WHERE id = 1",
         [marks.response, marks.review, marks.snapshot, now, now],
     )
     return True
@@ -878,6 +940,9 @@ def rollup_rebuild() -> str:
     per province into the shared scratch tables."""
     cutoff = rollup_rebuild_begin()
     with transaction.atomic(), connection.cursor() as cursor:
+        # Held from the start: no part renews this rebuild's lease, so folds wait
+        # for it rather than outlive the lease and take the rollup back meanwhile.
+        _lock_state(cursor)
         base = {"base_cc": "rebuild_base_cc", "base_rc": "rebuild_base_rc"}
         _build_base(cursor, Marks.decode(cutoff), temp=True, **base)
         finished = _swap_in(cursor, cutoff, **base)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -153,15 +155,16 @@ def indicator_trend(*, user, value: IndicatorValue, limit: int = 12) -> list:
 
 
 def province_averages(
-    *, value: IndicatorValue, period_keys: list[int]
-) -> dict[int, dict[str, float | None]]:
+    *, user, value: IndicatorValue, period_keys: list[int]
+) -> dict[int, dict]:
     """Per period: the mean of the provinces' indices in `value`'s region and in
     the nation (the published averages: unweighted means of provinces, in the map
-    of `value`'s unit).
+    of `value`'s unit), None for a mean `user` may not see, whose area is then
+    named in "withheld" ("region", "national").
 
     Averages are read across scopes on purpose: an official compares their unit
     with its region and the nation, and sees only the two means, never another
-    unit's figure."""
+    unit's figure (`comparison_averages_withheld`)."""
     base = IndicatorValue.objects.filter(
         indicator=value.indicator,
         definition_id=value.definition_id,
@@ -187,10 +190,104 @@ def province_averages(
             .values_list("period_key", "mean")
             .order_by()
         )
-    return {
-        key: {"region": region.get(key), "national": national.get(key)}
-        for key in period_keys
-    }
+    points = {value.period_key: value}
+    points.update(
+        (v.period_key, v)
+        for v in IndicatorValue.objects.filter(
+            indicator=value.indicator,
+            definition_id=value.definition_id,
+            level=value.level,
+            unit_id=value.unit_id,
+            period_kind=value.period_kind,
+            period_key__in=period_keys,
+        )
+    )
+    withheld = comparison_averages_withheld(user=user, values=points.values())
+    averages = {}
+    for key in period_keys:
+        point = points.get(key, value)
+        hidden = [
+            area
+            for area in ("region", "national")
+            if average_key(point, area=area) in withheld
+        ]
+        averages[key] = {
+            "region": None if "region" in hidden else region.get(key),
+            "national": None if "national" in hidden else national.get(key),
+            "withheld": hidden,
+        }
+    return averages
+
+
+def average_key(value: IndicatorValue, *, area: str) -> tuple:
+    """Names the comparison average of `value` over `area` ("region" or
+    "national"): the provinces of that area with a figure of the same indicator,
+    definition and period, in `value`'s map (both maps for an agency)."""
+    region = value.region_id if area == "region" else None
+    return (
+        value.indicator,
+        value.definition_id,
+        value.period_kind,
+        value.period_key,
+        value.map,
+        area,
+        region,
+    )
+
+
+def _period_published(value: IndicatorValue) -> bool:
+    """Whether `value`'s period is published, which makes its averages public.
+    Nothing is published yet."""
+    return False
+
+
+GROUP = ("indicator", "definition_id", "period_kind", "period_key", "map", "region_id")
+
+
+def comparison_averages_withheld(*, user, values: Iterable[IndicatorValue]) -> set:
+    """The comparison averages of `values` (`average_key`: their region's and the
+    nation's means of provinces) that `user` may not see.
+
+    A mean that pools the user's own provinces with fewer than two others gives
+    the figure of a unit outside their scope by arithmetic (a two-province
+    region: twice the mean less one's own figure), so it is withheld until its
+    period is published. National administrators see every average. One query
+    for any number of figures."""
+    scope = scope_for(user)
+    values = [v for v in values if not _period_published(v)]
+    if scope.everything or not values:
+        return set()
+    # Provinces with a figure in the periods of `values`, outside the user's
+    # scope, per area: the others each mean pools.
+    rows = (
+        IndicatorValue.objects.filter(
+            level=Level.PROVINCE,
+            value__isnull=False,
+            indicator__in={v.indicator for v in values},
+            definition_id__in={v.definition_id for v in values},
+            period_kind__in={v.period_kind for v in values},
+            period_key__in={v.period_key for v in values},
+        )
+        .exclude(province_id__in=scope.province_ids)
+        .values(*GROUP)
+        .annotate(n=Count("id"))
+        .values_list(*GROUP, "n")
+        .order_by()
+    )
+    others: Counter = Counter()
+    for *period, province_map, region_id, n in rows:
+        # Agencies' figures have no map: their means pool both maps.
+        for map_ in (province_map, None):
+            others[(*period, map_, "region", region_id)] += n
+            others[(*period, map_, "national", None)] += n
+    withheld = set()
+    for value in values:
+        areas = ("region", "national") if value.region_id else ("national",)
+        for area in areas:
+            key = average_key(value, area=area)
+            if others[key] < 2:
+                withheld.add(key)
+    return withheld
 
 
 def below_target_for(*, user, year: int) -> QuerySet[IndicatorValue]:

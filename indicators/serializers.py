@@ -138,10 +138,27 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     def get_ci_high(self, obj: IndicatorValue) -> float | None:
         return obj.rounded(obj.ci_high)
 
+    def _national_average_withheld(self, obj: IndicatorValue) -> bool:
+        """A list view puts the page's withheld averages in the context; a single
+        figure is checked on its own."""
+        withheld = self.context.get("withheld_averages")
+        if withheld is None:
+            request = self.context.get("request")
+            withheld = selectors.comparison_averages_withheld(
+                user=request.user if request else None, values=[obj]
+            )
+        return selectors.average_key(obj, area="national") in withheld
+
     def get_national_average(self, obj: IndicatorValue) -> float | None:
+        """null when withheld: with fewer than two provinces outside the
+        caller's scope, it would reveal another province's figure."""
+        if self._national_average_withheld(obj):
+            return None
         return obj.rounded(obj.national_average)
 
     def get_diff_from_national_average(self, obj: IndicatorValue) -> float | None:
+        if self._national_average_withheld(obj):
+            return None
         return obj.rounded(obj.diff_from_national_average)
 
     def get_rank_national(self, obj: IndicatorValue) -> str | None:

@@ -32,11 +32,20 @@ def rebuild_finish(_parts: list | None = None, *, cutoff: str) -> bool:
     return rollup.rollup_rebuild_finish(cutoff=cutoff)
 
 
-@shared_task(bind=True)
+# A part that failed means the rebuild can never swap in: its claim is given up
+# at once rather than when its lease runs out.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rebuild_abandon(_failed_task_id: str | None = None, *, cutoff: str) -> bool:
+    return rollup.rollup_rebuild_abandon(cutoff=cutoff)
+
+
+# Run again after a lost worker, it starts a new rebuild that supersedes the first.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def rebuild(self) -> str:
     """Start a rebuild: one task per province (and one for agencies without one),
     then the swap once all have finished. The parts go to the queue this task came
-    from, so a worker dedicated to a queue runs the whole rebuild."""
+    from, so a worker dedicated to a queue runs the whole rebuild. If a part
+    fails, the rebuild gives up its claim on the rollup."""
     cutoff = rollup.rollup_rebuild_begin()
     queue = (self.request.delivery_info or {}).get("routing_key") or None
     options = {"queue": queue} if queue else {}
@@ -44,11 +53,15 @@ def rebuild(self) -> str:
         rebuild_province.si(cutoff, province_id).set(**options)
         for province_id in rollup.rollup_rebuild_parts()
     ]
-    chord(parts)(rebuild_finish.s(cutoff=cutoff).set(**options))
+    finish = rebuild_finish.s(cutoff=cutoff).set(**options)
+    finish.on_error(rebuild_abandon.si(cutoff=cutoff).set(**options))
+    chord(parts)(finish)
     return cutoff
 
 
-@shared_task
+# A recount in one read-only transaction, then one record: running it twice
+# records twice, counts nothing.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def reconcile() -> dict:
     record = rollup.rollup_reconcile()
     return {"matched": record.matched, "differing_rows": record.differing_rows}
