@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "surveys",
     "indicators",
+    "results",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,8 @@ SURVEY_INVITATION_MAX_AGE_DAYS = env_int("SURVEY_INVITATION_MAX_AGE_DAYS", 365)
 # once by the process that made them, by the others within this many seconds.
 SURVEY_REFERENCE_CACHE_SECONDS = env_int("SURVEY_REFERENCE_CACHE_SECONDS", 60)
 INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
+# Seconds public result pages stay cached (keys carry the published version).
+RESULTS_CACHE_SECONDS = env_int("RESULTS_CACHE_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,
