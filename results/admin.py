@@ -7,13 +7,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from results.models import OpenDataSettings, Publication
+from results.models import OpenDataSettings, Publication, Report
+from results.reports import CONTENT_TYPES
 from results.services import NothingToPublish, publication_create
 from surveys.admin_scope import NationalEditAdmin, has_role, is_national
 
@@ -45,7 +47,7 @@ class PublicationAdmin(admin.ModelAdmin):
     list_display = ["year", "version", "published_at", "published_by", "changed"]
     list_select_related = ["published_by"]
     ordering = ["-year", "-version"]
-    actions = ["publish_again"]
+    actions = ["publish_again", "build_reports"]
     readonly_fields = [
         "year",
         "version",
@@ -91,6 +93,16 @@ class PublicationAdmin(admin.ModelAdmin):
         for year in sorted(set(queryset.values_list("year", flat=True))):
             _publish(request, year)
 
+    @admin.action(
+        description=_("Build the printable reports again"), permissions=["publish"]
+    )
+    def build_reports(self, request: HttpRequest, queryset) -> None:
+        from results.tasks import reports_build  # noqa: PLC0415
+
+        for publication in queryset:
+            reports_build.delay(publication.id)
+        messages.success(request, gettext("The reports are being built."))
+
     def get_urls(self):
         publish = path(
             "publish/",
@@ -135,3 +147,59 @@ class OpenDataSettingsAdmin(NationalEditAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """The printed reports: read and downloaded here, built by the task."""
+
+    list_display = ["publication", "code", "language", "format", "created_at", "file"]
+    list_filter = ["format", "language"]
+    list_select_related = ["publication"]
+    search_fields = ["code"]
+    exclude = ["content"]
+    readonly_fields = ["publication", "code", "language", "format", "created_at"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("content")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_role(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def file(self, report: Report) -> str:
+        url = reverse("admin:results_report_download", args=[report.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+
+    def get_urls(self):
+        download = path(
+            "<int:pk>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="results_report_download",
+        )
+        return [download, *super().get_urls()]
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not has_role(request):
+            raise PermissionDenied
+        report = get_object_or_404(Report, pk=pk)
+        response = HttpResponse(
+            bytes(report.content), content_type=CONTENT_TYPES[report.format]
+        )
+        name = f"sipas-{report.publication.year}-{report.code}-{report.language}"
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}.{report.format}"'
+        )
+        return response

@@ -8,9 +8,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from indicators.charts import Series, trend_svg
-from results import opendata, selectors
+from results import maps, opendata, selectors
 from results.models import Publication, PublishedFigure
-from surveys.models import Region
+from surveys.models import Province, Region
 
 PROVINCE = PublishedFigure.Level.PROVINCE
 # Sorts of the national table: the default, then columns sorted in the order a
@@ -84,9 +84,12 @@ def year_context(publication: Publication, sort: str) -> dict:
     region_rows = [f for f in figures if f.level == PublishedFigure.Level.REGION]
     for row in region_rows:
         row.display_name = regions.get(row.code, row.name)
+    names = {p.code: p.name for p in Province.objects.filter(map=publication.map)}
     return {
         "publication": publication,
         "title": year_title(publication),
+        "map": maps.map_svg(publication=publication, figures=provinces, names=names),
+        "legend": maps.legend(),
         "decimals": publication.decimals,
         "elements": elements_of(publication),
         "regions": regions,

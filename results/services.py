@@ -202,6 +202,9 @@ def publication_create(
             list(latest.figures.all()), figures, int(frozen["decimals"])
         )
         publication.save(update_fields=["changes"])
+    from results.tasks import reports_build  # noqa: PLC0415 (tasks import services)
+
+    transaction.on_commit(lambda: reports_build.delay(publication.id))
     return publication
 
 

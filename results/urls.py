@@ -15,7 +15,18 @@ class YearConverter:
         return f"{int(value):04d}"
 
 
+class FormatConverter:
+    regex = "pdf|docx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(YearConverter, "year")
+register_converter(FormatConverter, "fmt")
 
 app_name = "results"
 urlpatterns = [
@@ -36,6 +47,8 @@ urlpatterns = [
         {"fmt": "json"},
         name="version-json",
     ),
+    path("<year:year>/report.<fmt:fmt>", views.report, name="report"),
+    path("<year:year>/<str:code>/report.<fmt:fmt>", views.report, name="report"),
     path("<year:year>/", views.year_page, name="year"),
     path("<year:year>/<str:code>/", views.province_page, name="province"),
 ]

@@ -19,8 +19,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from results import opendata, pages, selectors
+from results import opendata, pages, reports, selectors
 from results.models import Publication
+from results.snapshot import NATION_CODE
 
 
 def _cached(publication: Publication, name: str, build: Callable[[], str]) -> str:
@@ -126,3 +127,22 @@ def schema(request: HttpRequest) -> JsonResponse:
 @require_safe
 def data_dictionary(request: HttpRequest) -> HttpResponse:
     return render(request, "results/data.html", pages.data_context())
+
+
+@require_safe
+def report(request: HttpRequest, year: int, fmt: str, code: str = NATION_CODE):
+    """The printable report of the nation or a province, in the reader's language:
+    the one stored on publication, or built now."""
+    publication = selectors.publication_for(year=year)
+    if code != NATION_CODE:
+        selectors.province_figure(publication=publication, code=code)
+    language = "en" if (get_language() or "vi").startswith("en") else "vi"
+    stored = reports.report_for(
+        publication=publication, code=code, language=language, format=fmt
+    )
+    response = HttpResponse(
+        bytes(stored.content), content_type=reports.CONTENT_TYPES[fmt]
+    )
+    name = f"sipas-{year}-{code}-{language}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

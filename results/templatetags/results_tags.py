@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 
 register = template.Library()
 
@@ -28,6 +28,15 @@ def signed(value: float | None, decimals: int = 2) -> str:
     if rounded < 0:
         return f"−{text}"
     return text
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """315000 -> "315.000" (vi) or "315,000" (en)."""
+    if value is None:
+        return "–"
+    # Django's Vietnamese formats group no digits; publications do.
+    return f"{int(value):,}".replace(",", get_format("THOUSAND_SEPARATOR"))
 
 
 @register.simple_tag

@@ -30,9 +30,11 @@ def test_the_national_table_shows_ranks_mean_target_and_status_in_vietnamese(
     published, client
 ):
     html = _page(client, "/results/2022/")
-    row = re.search(r"<tr class=\"meets\">\s*<td>17/63</td>.*?</tr>", html, re.S)
+    son_la = r'<tr class="meets">\s*<th[^>]*><a href="/results/2022/14/">.*?</tr>'
+    row = re.search(son_la, html, re.S)
     assert row is not None
     assert "Sơn La" in row.group(0)
+    assert "17/63" in row.group(0)
     assert "82,18" in row.group(0)
     assert "5/14" in row.group(0)
     assert "+12,18" in row.group(0)
@@ -80,5 +82,6 @@ def test_units_under_the_minimum_are_not_shown(sipas, client, settings):
     settings.INDICATOR_MIN_RESPONDENTS = 5001
     publication_create(year=2022)
     html = _page(client, "/results/2022/")
-    assert "Sơn La" not in html
+    assert "/results/2022/14/" not in html
+    assert "Sơn La: không công bố" in html
     assert client.get("/results/2022/14/").status_code == 404
