@@ -202,9 +202,12 @@ def publication_create(
             list(latest.figures.all()), figures, int(frozen["decimals"])
         )
         publication.save(update_fields=["changes"])
-    from results.tasks import reports_build  # noqa: PLC0415 (tasks import services)
+    # Without a broker tasks run in process: printing every report there would
+    # hold up the publishing request for minutes, and each is built when asked.
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from results.tasks import reports_build  # noqa: PLC0415 (imports services)
 
-    transaction.on_commit(lambda: reports_build.delay(publication.id))
+        transaction.on_commit(lambda: reports_build.delay(publication.id))
     return publication
 
 
