@@ -103,3 +103,15 @@ def test_reports_download_from_the_public_page(published, client: Client, fmt):
     html = client.get("/results/2022/14/").content.decode()
     assert f"/results/2022/14/report.{fmt}" in html
     assert client.get(f"/results/2022/99/report.{fmt}").status_code == 404
+
+
+def test_publishing_queues_the_reports_once_the_publication_commits(
+    sipas, settings, django_capture_on_commit_callbacks
+):
+    from results.services import publication_create
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        publication_create(year=2022)
+    assert len(callbacks) == 1
+    assert not Report.objects.exists()
