@@ -109,8 +109,12 @@ def responses_cutoff():
     return state.refreshed_at if state else None
 
 
-def _unit_codes(values: list[IndicatorValue]) -> dict[tuple[int, int], dict]:
-    """Codes of the units of `values`: own code, region code, province code."""
+def _unit_codes(
+    values: list[IndicatorValue], province_map: int
+) -> dict[tuple[int, int], dict]:
+    """Codes of the units of `values`: own code, region code, province code. An
+    agency of a 2008 province is listed under its 2025 successor on the 2025 map,
+    as its figures are."""
     ids = defaultdict(set)
     for value in values:
         ids[value.level].add(value.unit_id)
@@ -119,8 +123,8 @@ def _unit_codes(values: list[IndicatorValue]) -> dict[tuple[int, int], dict]:
     regions = dict(Region.objects.values_list("id", "code"))
     provinces = {
         p.id: p
-        for p in Province.objects.filter(id__in=ids[Level.PROVINCE]).only(
-            "id", "code", "region_id"
+        for p in Province.objects.filter(id__in=ids[Level.PROVINCE]).select_related(
+            "successor"
         )
     }
     agencies = dict(
@@ -139,6 +143,8 @@ def _unit_codes(values: list[IndicatorValue]) -> dict[tuple[int, int], dict]:
             own = provinces[value.unit_id].code
         else:
             own = agencies.get(value.unit_id, str(value.unit_id))
+        if province is not None and province.map != province_map:
+            province = province.successor or province
         codes[key] = {
             "code": own,
             "region_code": regions.get(region_id, "") if region_id else "",
@@ -175,7 +181,7 @@ def year_units(
             "province_id",
         )
     )
-    codes = _unit_codes(values)
+    codes = _unit_codes(values, province_map)
     units = {}
     for value in values:
         key = (value.level, value.unit_id)

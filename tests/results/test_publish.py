@@ -114,3 +114,23 @@ def test_a_provincial_official_cannot_publish(sipas, login, son_la_official):
     response = client.post("/admin/results/publication/publish/", {"year": 2022})
     assert response.status_code == 403
     assert not Publication.objects.exists()
+
+
+def test_a_year_after_july_2025_is_published_on_the_34_units(rollup, client):
+    from surveys.models import Agency
+
+    bac_kan_centre = Agency.objects.get(code="06-centre")
+    rollup.add_uniform(agency=bac_kan_centre, month=202509, rate=80, answered=100)
+    rollup.write()
+    values_refresh_dirty()
+
+    publication = publication_create(year=2025)
+
+    assert publication.map == 2025
+    provinces = publication.figures.filter(level=PROVINCE)
+    assert list(provinces.values_list("code", "name_vi")) == [("19", "Thái Nguyên")]
+    agency = publication.figures.get(level="agency", code="06-centre")
+    assert agency.province_code == "19"
+    html = client.get("/results/2025/19/").content.decode()
+    assert "Thái Nguyên" in html
+    assert bac_kan_centre.name_vi in html
