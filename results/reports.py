@@ -17,8 +17,11 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.shared import Cm
 
-from results import maps, pages, selectors
+from results import maps, pages, pictures, selectors
 from results.models import Publication, PublishedFigure, Report
 from results.snapshot import NATION_CODE
 from results.templatetags.results_tags import pct, rank, signed
@@ -44,6 +47,7 @@ def _context(publication: Publication, code: str) -> dict:
     provinces = [f for f in figures if f.level == PublishedFigure.Level.PROVINCE]
     names = {p.code: p.name for p in Province.objects.filter(map=publication.map)}
     context = {
+        "provinces": provinces,
         "map": maps.map_svg(
             publication=publication,
             figures=provinces,
@@ -105,6 +109,18 @@ def _table(document, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
+def _docx_map(document, context: dict, *, highlight: str | None) -> None:
+    document.add_heading(_("Map"), level=1)
+    picture = pictures.map_png(
+        publication=context["publication"],
+        figures=context["provinces"],
+        highlight=highlight,
+    )
+    document.add_picture(io.BytesIO(picture), width=Cm(11))
+    legend = ", ".join(label for _css, label in context["legend"])
+    document.add_paragraph(f"{legend}; {_('Below target (hatched)')}.")
+
+
 def _docx_province(document, context: dict) -> None:
     publication, figure = context["publication"], context["figure"]
     places = context["decimals"]
@@ -119,8 +135,11 @@ def _docx_province(document, context: dict) -> None:
         (_("Respondents"), str(figure.respondents)),
     ]
     _table(document, [_("Figure"), _("Value")], [list(row) for row in summary])
+    _docx_map(document, context, highlight=figure.code)
     if len(context["trend"]) > 1:
         document.add_heading(_("Trend over the published years"), level=1)
+        trend = pictures.trend_png(context["trend"], decimals=places)
+        document.add_picture(io.BytesIO(trend), width=Cm(15))
         _table(
             document,
             [_("Year"), _("Index (%)")],
@@ -160,6 +179,7 @@ def _docx_nation(document, context: dict) -> None:
         f"{_('Provinces meeting the target')}: "
         f"{context['meeting']}/{context['ranked']}."
     )
+    _docx_map(document, context, highlight=None)
     document.add_heading(_("Provinces"), level=1)
     _table(
         document,
@@ -177,7 +197,6 @@ def _docx_nation(document, context: dict) -> None:
 
 
 def docx_bytes(*, publication: Publication, code: str, language: str) -> bytes:
-    from docx import Document  # noqa: PLC0415
 
     with translation.override(language):
         context = _context(publication, code)
@@ -190,6 +209,7 @@ def docx_bytes(*, publication: Publication, code: str, language: str) -> bytes:
                 "date": publication.published_at.strftime("%d/%m/%Y"),
             }
         )
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         if context["national"]:
             _docx_nation(document, context)
         else:

@@ -79,6 +79,12 @@ def test_the_docx_is_editable_and_has_the_figures(published):
     cells = "\n".join(cell.text for row in rows for cell in row.cells)
     assert "Sơn La" in text
     assert "82,18%" in cells and "17/63" in cells
+    pictures = [
+        part for part in document.part.package.parts if part.partname.endswith(".png")
+    ]
+    assert len(pictures) == 2  # the map and the trend
+    for number, picture in enumerate(pictures):
+        (ARTIFACTS / f"report-14-vi-docx-{number}.png").write_bytes(picture.blob)
     assert "Cách tính chỉ số" in text
 
 
