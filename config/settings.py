@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "surveys",
     "indicators",
     "logins",
+    "results",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,8 @@ INDICATOR_MIN_RESPONDENTS = env_int("INDICATOR_MIN_RESPONDENTS", 30)
 # part: a rebuild lost with its worker blocks the folds no longer (and the folds
 # run every 300 s, so the figures move again within ten minutes).
 ROLLUP_REBUILD_LEASE_SECONDS = env_int("ROLLUP_REBUILD_LEASE_SECONDS", 300)
+# Seconds public result pages stay cached (keys carry the published version).
+RESULTS_CACHE_SECONDS = env_int("RESULTS_CACHE_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("", include("surveys.urls")),
     path("", include("indicators.urls")),
+    path("results/", include("results.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -39,6 +39,18 @@ PUBLIC = {
     "admin:jsi18n",
     "admin:autocomplete",  # checks the model admin's own permissions
     "admin:view_on_site",  # only redirects to an object's public page
+    # Published results: public by design, frozen snapshots of units with enough
+    # respondents, no free text (tests/results).
+    "results:index",
+    "results:year",
+    "results:province",
+    "results:report",
+    "results:csv",
+    "results:json",
+    "results:version-csv",
+    "results:version-json",
+    "results:schema",
+    "results:data",
 }
 
 MARKER = "SON-LA-ONLY-8f3a"
