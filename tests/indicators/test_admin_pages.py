@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from django.db.models import Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -117,19 +117,61 @@ def test_the_csv_and_excel_exports_contain_exactly_the_rows_the_list_shows(
     assert len(default_rows) == 63
 
 
-def test_the_below_target_overview_groups_flagged_provinces_by_region(
+def _overview_rows(html: str) -> list[str]:
+    """The unit names of the overview, in order."""
+    return [
+        re.sub(r"<[^>]+>", "", name).strip()
+        for name in re.findall(
+            r'<tr class="below-row">\s*<th[^>]*>(.*?)</th>', html, re.S
+        )
+    ]
+
+
+def test_the_below_target_overview_lists_every_province_under_its_target_by_gap(
     login, national_admin, sipas
 ):
     html = login(national_admin).get(reverse(BELOW), {"year": 2022}).content.decode()
     below = IndicatorValue.objects.filter(
-        period_key=2022, period_kind=3, status="below"
-    ).filter(Q(level=Level.PROVINCE, map=2008) | Q(level=Level.AGENCY))
-    assert below.filter(level=Level.PROVINCE).count() == 30
-    assert html.count('class="status-badge status-below"') == below.count()
-    assert html.count('<section class="region-group">') == len(
-        {v.region_id for v in below}
-    )
-    assert "@media print" in html
+        period_key=2022, period_kind=3, level=Level.PROVINCE, map=2008
+    ).filter(value__lt=F("threshold"))
+    # Every province whose figure is under 80, margin of error or not.
+    assert below.count() == 36
+    assert set(below.values_list("status", flat=True)) == {"below"}
+    names = _overview_rows(html)
+    assert names == [v.name_vi for v in below.order_by(F("value") - F("threshold"))]
+    assert html.count('<td><span class="status-badge status-below') == 36
+    # Respondents, interval, gap, change since 2021 and the weakest criteria.
+    assert "5000" in html and "95%" in html and 'class="numeric gap">-' in html
+    assert '<ol class="weakest"><li>' in html
+    assert "<style" not in html and "onclick" not in html and 'style="' not in html
+
+
+def test_the_overview_names_the_margin_of_error_and_the_previous_year(
+    login, son_la_official, rollup, son_la_centre, son_la
+):
+    rollup.add_uniform(agency=son_la_centre, month=202206, rate=75, answered=80)
+    rollup.add_uniform(agency=son_la_centre, month=202306, rate=80, answered=80)
+    rollup.write()
+    from indicators.values import values_refresh_dirty
+
+    values_refresh_dirty()
+    client = login(son_la_official)
+    html = client.get(reverse(BELOW), {"year": 2023}).content.decode()
+    assert _overview_rows(html) == [son_la.name_vi]
+    assert "certainty-margin" in html and "±" in html
+    assert "+5,00" in html  # 75% in 2022, 80% in 2023
+    agencies = client.get(reverse(BELOW), {"year": 2023, "level": 1})
+    assert _overview_rows(agencies.content.decode()) == [son_la_centre.name_vi]
+
+
+def test_the_overview_answers_bad_years_with_an_empty_list(
+    login, national_admin, sipas
+):
+    client = login(national_admin)
+    for year in ("99999", "-5", "abc", "1900"):
+        page = client.get(reverse(BELOW), {"year": year, "level": "all"})
+        assert page.status_code == 200
+        assert _overview_rows(page.content.decode()) == []
 
 
 def test_the_recompute_button_queues_a_refresh_and_the_refresh_line_shows(
