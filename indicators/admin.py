@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -59,11 +66,20 @@ CURRENT = "current"
 # Defaults ---------------------------------------------------------------------
 
 
+# Ids, keys and years are 32-bit integer columns: a value past them would make
+# the query fail; it is treated as "no such value" instead.
+INT_MAX = 2**31 - 1
+
+
 def _int(value: str | None) -> int | None:
+    """A whole number from 0 to the largest id, or None."""
     try:
-        return int(value) if value not in (None, "", ALL) else None
+        number = int(value) if value not in (None, "", ALL) else None
     except ValueError:
         return None
+    if number is None or not 0 <= number <= INT_MAX:
+        return None
+    return number
 
 
 def review_defaults(request: HttpRequest) -> dict:
@@ -406,7 +422,11 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             raise PermissionDenied
         if fmt not in {"csv", "xlsx"}:
             raise Http404
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The list redirects to itself with an error mark; a file cannot.
+            return HttpResponseBadRequest(gettext("A filter value is not valid."))
         queryset = changelist.queryset
         defaults = review_defaults(request)
         level = request.GET.get("level")

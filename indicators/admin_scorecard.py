@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -182,7 +183,10 @@ class ScorecardAdmin(admin.ModelAdmin):
         """The list as the user filtered and sorted it, every page, as CSV."""
         if not self.has_view_permission(request):
             raise Http404
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(gettext("A filter value is not valid."))
         rows = list(changelist.get_queryset(request))
         rates = response_rates(rows)
         response = HttpResponse(content_type="text/csv; charset=utf-8")

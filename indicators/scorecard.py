@@ -17,6 +17,7 @@ from indicators.dossier_values import dossier_definition
 from indicators.models import DossierCount, Indicator, IndicatorValue, Level, Scorecard
 from indicators.selectors import indicator_values_for
 from indicators.values import period_info
+from surveys.models import Agency, InvitationBatch, Province, UsedInvitation
 
 INDICATORS = (Indicator.SATISFACTION, Indicator.ON_TIME, Indicator.ONLINE)
 FIELDS = ("value", "threshold", "status", "respondents")
@@ -73,54 +74,93 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-_UNIT_MATCH = f"""
-CASE WHEN k.level = {Level.AGENCY} THEN a.id = k.unit_id
-     WHEN k.level = {Level.PROVINCE}
-         THEN (a.province_id = k.unit_id OR p.successor_id = k.unit_id)
-     WHEN k.level = {Level.REGION}
-         THEN (p.region_id = k.unit_id OR s.region_id = k.unit_id)
-     ELSE 1 = 1 END
+def _unit_agencies_sql() -> str:
+    """Every (level, unit_id) an agency's invitations count for: the agency, its
+    province and that province's 2025 successor, their regions, and the nation
+    (0); each pair once."""
+    agency, province = Agency._meta.db_table, Province._meta.db_table
+    return f"""
+unit_agencies (level, unit_id, agency_id) AS (
+    SELECT {Level.AGENCY}, a.id, a.id FROM {agency} a
+    UNION SELECT {Level.PROVINCE}, a.province_id, a.id FROM {agency} a
+        WHERE a.province_id IS NOT NULL
+    UNION SELECT {Level.PROVINCE}, p.successor_id, a.id
+        FROM {agency} a JOIN {province} p ON p.id = a.province_id
+        WHERE p.successor_id IS NOT NULL
+    UNION SELECT {Level.REGION}, p.region_id, a.id
+        FROM {agency} a JOIN {province} p ON p.id = a.province_id
+        WHERE p.region_id IS NOT NULL
+    UNION SELECT {Level.REGION}, s.region_id, a.id
+        FROM {agency} a JOIN {province} p ON p.id = a.province_id
+        JOIN {province} s ON s.id = p.successor_id
+        WHERE s.region_id IS NOT NULL
+    UNION SELECT {Level.NATION}, 0, a.id FROM {agency} a
+)"""
+
+
+# The unit-periods asked for, as arrays: one statement whatever their number
+# (one UNION ALL branch per row once overflowed PostgreSQL's stack).
+_KEYS = """
+keys AS (
+    SELECT * FROM unnest(
+        CAST(%(levels)s AS integer[]), CAST(%(units)s AS integer[]),
+        CAST(%(kinds)s AS integer[]), CAST(%(keys)s AS integer[]),
+        CAST(%(starts)s AS timestamptz[]), CAST(%(stops)s AS timestamptz[])
+    ) AS k (level, unit_id, period_kind, period_key, starts, stops)
+)"""
+
+
+def issued_invitations_sql() -> str:
+    """Invitations issued by agencies of each unit within each period, per
+    unit-period asked for (those with none are left out)."""
+    return f"""
+WITH {_KEYS}, {_unit_agencies_sql()}
+SELECT k.level, k.unit_id, k.period_kind, k.period_key, SUM(b.count)
+FROM keys k
+JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
+JOIN {InvitationBatch._meta.db_table} b
+  ON b.agency_id = u.agency_id AND b.created_at >= k.starts
+ AND b.created_at < k.stops
+GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
+"""
+
+
+def answered_invitations_sql() -> str:
+    """Invitations used (answered) at agencies of each unit within each period,
+    per unit-period asked for (those with none are left out)."""
+    return f"""
+WITH {_KEYS}, {_unit_agencies_sql()}
+SELECT k.level, k.unit_id, k.period_kind, k.period_key, COUNT(*)
+FROM keys k
+JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
+JOIN {UsedInvitation._meta.db_table} i
+  ON i.agency_id = u.agency_id AND i.used_at >= k.starts AND i.used_at < k.stops
+GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
 """
 
 
 def response_rates(rows: Iterable[IndicatorValue]) -> dict[tuple, tuple[int, int]]:
     """(issued, answered) invitations per (level, unit_id, period_kind,
-    period_key) of the given rows (a page of the scorecard), counted in SQL:
-    issued in the period, answered in the period, by agencies of the unit."""
-    keys = {(r.level, r.unit_id, r.period_kind, r.period_key) for r in rows}
+    period_key) of the given rows (a page of the scorecard, or all of an
+    export), counted in SQL: issued in the period, answered in the period, by
+    agencies of the unit. Two statements whatever the number of rows."""
+    keys = sorted({(r.level, r.unit_id, r.period_kind, r.period_key) for r in rows})
     if not keys:
         return {}
-    selects, params = [], []
-    for level, unit_id, kind, key in sorted(keys):
+    params: dict[str, list] = {
+        name: [] for name in ("levels", "units", "kinds", "keys", "starts", "stops")
+    }
+    for level, unit_id, kind, key in keys:
         info = period_info(kind=kind, key=key)
-        selects.append(
-            "SELECT CAST(%s AS integer) AS level, CAST(%s AS integer) AS unit_id,"
-            " CAST(%s AS integer) AS period_kind, CAST(%s AS integer) AS period_key,"
-            " %s AS starts, %s AS stops"
-        )
-        params += [
-            level,
-            unit_id,
-            kind,
-            key,
-            _local_midnight(info.start),
-            _local_midnight(info.end),
-        ]
-    table = "(" + " UNION ALL ".join(selects) + ") k"
-    units = (
-        "surveys_agency a LEFT JOIN surveys_province p ON p.id = a.province_id"
-        " LEFT JOIN surveys_province s ON s.id = p.successor_id"
-    )
-    sql = f"""
-SELECT k.level, k.unit_id, k.period_kind, k.period_key,
-  (SELECT COALESCE(SUM(b.count), 0) FROM surveys_invitationbatch b
-     JOIN {units} ON a.id = b.agency_id
-    WHERE {_UNIT_MATCH} AND b.created_at >= k.starts AND b.created_at < k.stops),
-  (SELECT COUNT(*) FROM surveys_usedinvitation u
-     JOIN {units} ON a.id = u.agency_id
-    WHERE {_UNIT_MATCH} AND u.used_at >= k.starts AND u.used_at < k.stops)
-FROM {table}
-"""
+        params["levels"].append(level)
+        params["units"].append(unit_id)
+        params["kinds"].append(kind)
+        params["keys"].append(key)
+        params["starts"].append(_local_midnight(info.start))
+        params["stops"].append(_local_midnight(info.end))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {tuple(row[:4]): (row[4], row[5]) for row in cursor.fetchall()}
+        cursor.execute(issued_invitations_sql(), params)
+        issued = {tuple(row[:4]): int(row[4]) for row in cursor.fetchall()}
+        cursor.execute(answered_invitations_sql(), params)
+        answered = {tuple(row[:4]): int(row[4]) for row in cursor.fetchall()}
+    return {key: (issued.get(key, 0), answered.get(key, 0)) for key in keys}
