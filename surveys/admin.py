@@ -11,11 +11,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys import selectors
@@ -192,6 +194,28 @@ class HasSuggestionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FlagFilter(admin.SimpleListFilter):
+    """Intake flags in words: one choice per reason, and "none"."""
+
+    title = _("intake flags")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return [(str(flag.value), flag.label) for flag in Response.Flag] + [
+            ("none", _("no flag"))
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(flags=0)
+        if value in {str(flag.value) for flag in Response.Flag}:
+            return queryset.annotate(flag_bit=F("flags").bitand(int(value))).filter(
+                flag_bit__gt=0
+            )
+        return queryset
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
 
@@ -208,12 +232,14 @@ class ResponseAdmin(ScopedAdmin):
         "flag_list",
         "suggestion_excerpt",
     )
-    list_filter = ("status", "source", "channel", "flags", HasSuggestionFilter)
+    list_filter = ("status", "source", "channel", FlagFilter, HasSuggestionFilter)
     list_select_related = ("agency",)
     search_fields = ("=uid", "suggestion")
     # The detail is read-only (no change permission): every field, the citizen's
     # suggestion among them, is shown to the officials responsible for the agency.
-    readonly_fields = ("flag_list", "review_history")
+    readonly_fields = ("answer_list", "flag_list", "review_history")
+    # Shown in words by `answer_list` and `flag_list` instead.
+    exclude = ("answers", "flags")
     date_hierarchy = "responded_on"
     actions = ["mark_suspicious", "restore"]
     show_full_result_count = False
@@ -230,7 +256,29 @@ class ResponseAdmin(ScopedAdmin):
 
     @admin.display(description=_("intake flags"))
     def flag_list(self, response: Response) -> str:
-        return ", ".join(response.flag_labels)
+        return ", ".join(response.flag_labels) or gettext("no flag")
+
+    @admin.display(description=_("answers"))
+    def answer_list(self, response: Response) -> str:
+        """Each criterion's text and the answer in the scale's words."""
+        questionnaire = response.questionnaire
+        english = (get_language() or "vi").startswith("en")
+        levels = {
+            str(item["value"]): item["label"]
+            for item in selectors.scale_labels(questionnaire, get_language() or "vi")
+        }
+        rows = []
+        for criterion in questionnaire.criteria.order_by("position"):
+            code = response.answers[criterion.position - 1 : criterion.position]
+            text = (english and criterion.text_en) or criterion.text_vi
+            answer = levels.get(code) or gettext("not answered")
+            rows.append((criterion.code, text, answer))
+        return format_html(
+            '<table class="answer-list"><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr><th scope="row">{} {}</th><td>{}</td></tr>', rows
+            ),
+        )
 
     @admin.display(description=_("suggestion"))
     def suggestion_excerpt(self, response: Response) -> str:

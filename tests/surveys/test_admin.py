@@ -129,3 +129,38 @@ def test_paper_import_in_the_admin_keeps_to_the_officials_agencies(
     accepted = login(national_admin).post(url, {"file": upload})
     assert "Đã đọc 4 dòng, nhập mới 4" in accepted.content.decode()
     assert Response.objects.count() == 4
+
+
+def test_a_response_reads_as_criteria_and_answers_in_words_with_flags_named(
+    login, son_la_official, son_la_centre, questionnaire
+):
+    criteria = questionnaire.criteria.count()
+    flagged = ResponseFactory(
+        questionnaire=questionnaire,
+        agency=son_la_centre,
+        answers="5" + "0" + "4" * (criteria - 2),
+        flags=Response.Flag.TOO_FAST | Response.Flag.BURST,
+        status=Response.Status.SUSPICIOUS,
+    )
+    clean = ResponseFactory(questionnaire=questionnaire, agency=son_la_centre)
+    client = login(son_la_official)
+    detail = client.get(
+        reverse("admin:surveys_response_change", args=[flagged.pk])
+    ).content.decode()
+    first = questionnaire.criteria.order_by("position").first()
+    assert first.text_vi in detail and "Rất hài lòng" in detail
+    assert "4" * (criteria - 2) not in detail
+    assert (
+        detail.count("Dấu hiệu khi tiếp nhận") + detail.count("dấu hiệu khi tiếp nhận")
+        == 1
+    )
+    changelist = reverse("admin:surveys_response_changelist")
+    listing = client.get(changelist).content.decode()
+    for flag in Response.Flag:
+        assert f"?flag={flag.value}" in listing
+    fast = client.get(changelist, {"flag": Response.Flag.TOO_FAST}).content.decode()
+    assert str(flagged.uid) in fast and str(clean.uid) not in fast
+    honeypot = client.get(changelist, {"flag": Response.Flag.HONEYPOT})
+    assert str(flagged.uid) not in honeypot.content.decode()
+    none = client.get(changelist, {"flag": "none"}).content.decode()
+    assert str(clean.uid) in none and str(flagged.uid) not in none
