@@ -39,7 +39,7 @@ def interval(value: IndicatorValue) -> str:
 
 
 def status_text(status: str, certainty: str = "") -> str:
-    """ "below target, within the margin of error": the badge in words."""
+    """The badge in words: "below target, within the margin of error"."""
     label = str(IndicatorValue.Status(status).label)
     if certainty:
         return f"{label}, {Certainty(certainty).label}"
@@ -85,11 +85,14 @@ def rank_change_arrow(change: int | None) -> str:
 
 
 def rank_on_map(rank: int | None, of: int | None, province_map: int | None) -> str:
-    """ "36/63 (63 provinces)": a rank with the map it was ranked on."""
+    """A rank with the map it was ranked on, as "36/63 (63 provinces)"; the map
+    on a line of its own where space is short."""
     if rank is None or not of:
         return "–"
     name = MAP_NAMES.get(province_map)
-    return f"{rank}/{of} ({name})" if name else f"{rank}/{of}"
+    if not name:
+        return f"{rank}/{of}"
+    return format_html('{}/{} <span class="rank-map">({})</span>', rank, of, name)
 
 
 def change_points(current: float | None, previous: float | None, decimals: int):

@@ -142,7 +142,7 @@ def test_the_below_target_overview_lists_every_province_under_its_target_by_gap(
     assert html.count('<td><span class="status-badge status-below') == 36
     # Respondents, interval, gap, change since 2021 and the weakest criteria.
     assert "5000" in html and "95%" in html and 'class="numeric gap">-' in html
-    assert '<ol class="weakest"><li>' in html
+    assert '<ol class="weakest"><li title=' in html
     assert "<style" not in html and "onclick" not in html and 'style="' not in html
 
 
