@@ -217,3 +217,31 @@ def test_the_recompute_button_queues_a_refresh_and_the_refresh_line_shows(
         client.get(reverse("admin:indicators_indicatorvalue_refresh")).status_code
         == 405
     )
+
+
+def test_the_excel_export_has_a_frozen_header_a_filter_numbers_and_a_telling_name(
+    login, national_admin, sipas, son_la
+):
+    client = login(national_admin)
+    workbook = client.get(reverse(EXPORT, args=["xlsx"]), {"period": 2022})
+    today = timezone.localdate().isoformat()
+    assert f"chi-so-hai-long_tinh_2022_{today}.xlsx" in workbook["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active
+    assert sheet.freeze_panes == "B2"
+    assert (
+        sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}64"
+    )
+    header = [cell.value for cell in sheet[1]]
+    for column in ("vùng", "bản đồ hành chính", "độ chắc chắn", "năm"):
+        assert column in header
+    assert sheet.column_dimensions["A"].width >= 30
+    son_la_row = next(
+        row for row in sheet.iter_rows(min_row=2) if row[0].value == son_la.name_vi
+    )
+    values = dict(zip(header, (cell.value for cell in son_la_row), strict=True))
+    assert values["năm"] == 2022 and isinstance(values["năm"], int)
+    assert values["chỉ số chung (%)"] == 82.18
+    assert values["vùng"] == son_la.region.name_vi
+    csv_export = client.get(reverse(EXPORT, args=["csv"]), {"period": 2022})
+    assert f"chi-so-hai-long_tinh_2022_{today}.csv" in csv_export["Content-Disposition"]
+    assert list(_csv(csv_export)[0]) == header
