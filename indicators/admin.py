@@ -411,6 +411,7 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context=None):
         context = {
             **review_context(request),
+            "title": gettext("Figures by unit and period"),
             "query": request.GET.urlencode(),
             **(extra_context or {}),
         }

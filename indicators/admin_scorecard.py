@@ -155,6 +155,10 @@ class ScorecardAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return scorecard_for(user=request.user).select_related("definition")
 
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": gettext("Scorecard of units by period")}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
     def get_changelist(self, request, **kwargs):
         return _ScorecardChangeList
 

@@ -144,7 +144,7 @@ class AgencyAdmin(ScopedAdmin):
             if data["output"] == "csv":
                 buffer = io.StringIO()
                 writer = csv.writer(buffer)
-                writer.writerow(["number", "agency", "link"])
+                writer.writerow([gettext("number"), gettext("agency"), gettext("link")])
                 for number, url in enumerate(urls, start=1):
                     writer.writerow([number, agency.code, url])
                 response = HttpResponse(
@@ -243,6 +243,10 @@ class ResponseAdmin(ScopedAdmin):
     date_hierarchy = "responded_on"
     actions = ["mark_suspicious", "restore"]
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": gettext("Responses received")}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -70,7 +70,7 @@ def test_invitation_links_come_as_a_csv_and_each_opens_the_survey(
     )
     assert result.status_code == 200
     rows = list(csv.DictReader(io.StringIO(result.content.decode())))
-    assert len(rows) == 5 and len({row["link"] for row in rows}) == 5
+    assert len(rows) == 5 and len({row["đường dẫn"] for row in rows}) == 5
     batch = InvitationBatch.objects.get()
     assert (batch.count, batch.agency, batch.created_by) == (
         5,
@@ -78,7 +78,7 @@ def test_invitation_links_come_as_a_csv_and_each_opens_the_survey(
         son_la_official,
     )
     client.logout()
-    path = rows[0]["link"].split("://", 1)[1].split("/", 1)[1]
+    path = rows[0]["đường dẫn"].split("://", 1)[1].split("/", 1)[1]
     assert client.get("/" + path).status_code == 200
 
     printable = login(son_la_official).post(

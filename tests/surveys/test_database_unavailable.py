@@ -18,10 +18,13 @@ def _django_error(cause: Exception) -> OperationalError:
 
 @pytest.mark.django_db
 def test_a_statement_cancelled_by_its_timeout_is_not_an_outage():
-    with pytest.raises(OperationalError) as caught, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 1")
-            cursor.execute("SELECT pg_sleep(1)")
+    with (
+        pytest.raises(OperationalError) as caught,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL statement_timeout = 1")
+        cursor.execute("SELECT pg_sleep(1)")
     assert caught.value.__cause__.sqlstate == "57014"
     assert not is_outage(caught.value)
 
