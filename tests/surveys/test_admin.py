@@ -164,3 +164,31 @@ def test_a_response_reads_as_criteria_and_answers_in_words_with_flags_named(
     assert str(flagged.uid) not in honeypot.content.decode()
     none = client.get(changelist, {"flag": "none"}).content.decode()
     assert str(clean.uid) in none and str(flagged.uid) not in none
+
+
+def test_the_import_page_offers_templates_and_the_csv_template_imports_as_is(
+    login, son_la_official, son_la_centre, questionnaire
+):
+    client = login(son_la_official)
+    page = client.get(reverse("admin:surveys_response_import")).content.decode()
+    assert "import/template.xlsx" in page and "import/template.csv" in page
+    assert "<code>gender</code>" in page  # the columns in a table, not one line
+    template = client.get(
+        reverse("admin:surveys_response_import_template", args=["csv"])
+    )
+    assert "mau-nhap-phieu-giay_" in template["Content-Disposition"]
+    body = template.content.decode("utf-8-sig")
+    assert son_la_centre.code in body
+    upload = io.BytesIO(body.encode())
+    upload.name = "mau.csv"
+    done = client.post(reverse("admin:surveys_response_import"), {"file": upload})
+    assert done.status_code == 200
+    assert Response.objects.filter(agency=son_la_centre).count() == 1
+    workbook = client.get(
+        reverse("admin:surveys_response_import_template", args=["xlsx"])
+    )
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(io.BytesIO(workbook.content))
+    codes = [row[0] for row in sheets.worksheets[1].iter_rows(values_only=True)]
+    assert "channel" in codes and "gender" in codes and "ACCESS_1" in codes
