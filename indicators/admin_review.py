@@ -235,7 +235,17 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
         % {"unit": unit_name(value), "count": len(keys)},
     )
     agency = selectors.agency_ranks(values=[value])
+    other_map = [
+        {
+            "pk": other.pk,
+            "name": unit_name(other),
+            "rank": rank_on_map(other.rank_national, other.rank_national_of, other.map),
+            "value": number(other.value, decimals),
+        }
+        for other in selectors.other_map_figures(user=request.user, value=value)
+    ]
     return {
+        "other_map": other_map,
         "value": value,
         "row": figure_row(value),
         "agency_rank": agency_rank_texts(agency.get(value.pk))

@@ -21,7 +21,7 @@ from indicators.models import (
     RollupState,
 )
 from indicators.values import period_info
-from surveys.models import Agency
+from surveys.models import Agency, Province
 from surveys.scope import scope_filter, scope_for
 
 
@@ -141,6 +141,34 @@ def indicator_trend(*, user, value: IndicatorValue, limit: int = 12) -> list:
         period_key__lte=value.period_key,
     ).order_by("-period_key")[:limit]
     return list(reversed(rows))
+
+
+def other_map_figures(*, user, value: IndicatorValue) -> list[IndicatorValue]:
+    """A province figure's counterparts on the other map, as far as `user` may
+    see them: a 2008 province's 2025 successor, or a 2025 unit's 2008
+    predecessors, for the same indicator, definition and period."""
+    if value.level != Level.PROVINCE:
+        return []
+    province = Province.objects.filter(pk=value.unit_id).first()
+    if province is None:
+        return []
+    if province.successor_id:
+        others = [province.successor_id]
+    else:
+        others = list(province.predecessors.values_list("id", flat=True))
+    if not others:
+        return []
+    return list(
+        indicator_values_for(
+            user=user,
+            indicator=value.indicator,
+            definition_id=value.definition_id,
+            level=Level.PROVINCE,
+            unit_id__in=others,
+            period_kind=value.period_kind,
+            period_key=value.period_key,
+        ).order_by("name_vi")
+    )
 
 
 def province_averages(

@@ -245,3 +245,46 @@ def test_the_excel_export_has_a_frozen_header_a_filter_numbers_and_a_telling_nam
     csv_export = client.get(reverse(EXPORT, args=["csv"]), {"period": 2022})
     assert f"chi-so-hai-long_tinh_2022_{today}.csv" in csv_export["Content-Disposition"]
     assert list(_csv(csv_export)[0]) == header
+
+
+def test_a_province_page_links_to_the_same_units_figure_on_the_other_map(
+    login, son_la_official, sipas, son_la
+):
+    value = _year(son_la.id)
+    successor = _year(son_la.successor_id)
+    html = (
+        login(son_la_official)
+        .get(reverse("admin:indicators_indicatorvalue_change", args=[value.pk]))
+        .content.decode()
+    )
+    assert "(63 tỉnh)" in html
+    link = reverse("admin:indicators_indicatorvalue_change", args=[successor.pk])
+    assert f'href="{link}"' in html and "(34 tỉnh, thành từ 1/7/2025)" in html
+
+
+def test_agencies_are_ranked_in_their_province_and_among_their_kind(
+    login, son_la_official, rollup, son_la_centre
+):
+    from indicators.values import values_refresh_dirty
+    from surveys.models import Agency
+
+    justice = Agency.objects.get(code="14-stp")
+    other_centres = Agency.objects.filter(code__in=["12-centre", "11-centre"])
+    for agency, rate in [(son_la_centre, 78), (justice, 70)]:
+        rollup.add_uniform(agency=agency, month=202206, rate=rate, answered=100)
+    for agency in other_centres:
+        rollup.add_uniform(agency=agency, month=202206, rate=90, answered=100)
+    rollup.write()
+    values_refresh_dirty()
+    client = login(son_la_official)
+    html = client.get(reverse(BELOW), {"year": 2022, "level": 1}).content.decode()
+    assert _overview_rows(html) == [justice.name_vi, son_la_centre.name_vi]
+    centre = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=son_la_centre.id, period_kind=3, period_key=2022
+    )
+    page = client.get(
+        reverse("admin:indicators_indicatorvalue_change", args=[centre.pk])
+    ).content.decode()
+    # First of Sơn La's two agencies; third of the three provincial centres.
+    assert 'class="agency-rank-province">1/2<' in page
+    assert 'class="agency-rank-kind">3/3<' in page
