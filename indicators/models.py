@@ -182,6 +182,9 @@ class RollupState(models.Model):
     response_mark = models.BigIntegerField(default=0)
     review_mark = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # When the agencies' backlog was last counted (their figures follow the
+    # provinces' by up to the agency fold's period).
+    agencies_refreshed_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     # PostgreSQL: the snapshot of the last fold ("xmin:xmax:xip,..."). A row is
     # folded when it becomes visible, i.e. exactly once: a transaction still open

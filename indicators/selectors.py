@@ -385,6 +385,9 @@ class RefreshStatus:
     reconciliation: Reconciliation | None
     # Responses counted for the provinces and above, not yet for their agencies.
     agency_backlog: int = 0
+    # As of when the agencies' figures hold: the last count of their backlog, or
+    # with nothing waiting, the last fold.
+    agencies_refreshed_at: datetime | None = None
 
 
 def refresh_status() -> RefreshStatus:
@@ -399,4 +402,11 @@ def refresh_status() -> RefreshStatus:
         rebuilt_at=state.rebuilt_at if state else None,
         reconciliation=Reconciliation.objects.order_by("-checked_at").first(),
         agency_backlog=state.backlog if state else 0,
+        agencies_refreshed_at=(
+            None
+            if state is None
+            else state.refreshed_at
+            if not state.backlog
+            else state.agencies_refreshed_at or state.rebuilt_at
+        ),
     )

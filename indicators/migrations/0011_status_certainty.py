@@ -4,6 +4,9 @@ error) instead of a separate "at risk" status.
 
 Existing figures are brought up to date here, from their own value, target and
 interval, so that lists read right before the next rebuild.
+
+Also: the time the agencies' figures were last brought up to date, now that
+they are refreshed apart from (and less often than) the provinces'.
 """
 
 from django.db import migrations, models
@@ -59,4 +62,9 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.AddField(
+            model_name="rollupstate",
+            name="agencies_refreshed_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
     ]
