@@ -12,19 +12,17 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys import selectors
-from surveys.admin_scope import ScopedAdmin, is_national, request_scope
-from surveys.imports import responses_import_file
-from surveys.imports_template import template_codes, template_csv, template_xlsx
+from surveys.admin_import import PaperImportAdmin
+from surveys.admin_scope import ScopedAdmin, is_national
 from surveys.models import (
     Agency,
     Channel,
@@ -218,12 +216,8 @@ class FlagFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
-
-
 @admin.register(Response)
-class ResponseAdmin(ScopedAdmin):
+class ResponseAdmin(PaperImportAdmin, ScopedAdmin):
     list_display = (
         "uid",
         "agency",
@@ -335,73 +329,6 @@ class ResponseAdmin(ScopedAdmin):
     @admin.action(description=_("Restore (counted again)"))
     def restore(self, request, queryset) -> None:
         self._review(request, queryset, Response.Status.RESTORED)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("import/", view(self.import_view), name="surveys_response_import"),
-            path(
-                "import/template.<str:fmt>",
-                view(self.import_template_view),
-                name="surveys_response_import_template",
-            ),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        scope = request_scope(request)
-        if scope.empty:
-            raise PermissionDenied
-        questionnaire = selectors.questionnaire_current()
-        form = ImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                report = responses_import_file(
-                    form.cleaned_data["file"].file,
-                    questionnaire=questionnaire,
-                    agency_ids=None if scope.everything else scope.agency_ids,
-                )
-            except UnicodeDecodeError:
-                form.add_error("file", _("The file is not UTF-8 text."))
-        return render(
-            request,
-            "surveys/admin/import.html",
-            {
-                **self.admin_site.each_context(request),
-                "form": form,
-                "report": report,
-                "columns": template_codes(questionnaire, get_language() or "vi"),
-                "title": _("Import paper surveys"),
-                "opts": self.model._meta,
-            },
-        )
-
-    def import_template_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        """The import's template, with an agency of the user's as the example."""
-        scope = request_scope(request)
-        if scope.empty or fmt not in {"csv", "xlsx"}:
-            raise PermissionDenied if scope.empty else Http404
-        questionnaire = selectors.questionnaire_current()
-        agencies = Agency.objects.filter(active=True).order_by("code")
-        if not scope.everything:
-            agencies = agencies.filter(id__in=scope.agency_ids)
-        example = agencies.values_list("code", flat=True).first() or ""
-        name = f"mau-nhap-phieu-giay_{timezone.localdate().isoformat()}"
-        if fmt == "csv":
-            response = HttpResponse(
-                template_csv(questionnaire, example),
-                content_type="text/csv; charset=utf-8",
-            )
-        else:
-            response = HttpResponse(
-                template_xlsx(questionnaire, example, get_language() or "vi"),
-                content_type=(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                ),
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
 
 
 @admin.register(InvitationBatch)
