@@ -26,6 +26,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from indicators.admin_review import status_text
 from indicators.models import Indicator, IndicatorValue, Level, Scorecard
 from indicators.scorecard import (
     INDICATORS,
@@ -63,8 +64,12 @@ def _target(row, indicator: Indicator) -> str:
 
 
 def _status(row, indicator: Indicator) -> str:
+    """The status with its certainty in words: "below target, within the margin
+    of error"."""
     status = getattr(row, f"{indicator.value}_status")
-    return str(STATUS_LABELS.get(status, "–"))
+    if status not in STATUS_LABELS:
+        return "–"
+    return status_text(status, getattr(row, f"{indicator.value}_certainty") or "")
 
 
 def _rate(row) -> str:
@@ -249,7 +254,12 @@ def _header() -> list[str]:
 
 # Per indicator: the keys of its figure, target and status in a line's data.
 _EXPORT_FIELDS = [
-    (f"{i.value}_value", f"{i.value}_threshold", f"{i.value}_status")
+    (
+        f"{i.value}_value",
+        f"{i.value}_threshold",
+        f"{i.value}_status",
+        f"{i.value}_certainty",
+    )
     for i in INDICATORS
 ]
 
@@ -257,7 +267,11 @@ _EXPORT_FIELDS = [
 def _export_lines(keys: list, figures: dict, rates: dict) -> Iterator[list]:
     """The export's lines, as the page shows its cells. Written for speed: a
     national export has hundreds of thousands of lines."""
-    statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
+    statuses = {
+        (key, certainty): status_text(key, certainty)
+        for key in STATUS_LABELS
+        for certainty in ("", *IndicatorValue.Certainty.values)
+    }
     levels = {level: str(Level(level).label) for level in Level.values}
     for key in keys:
         data = figures.get(key)
@@ -265,13 +279,15 @@ def _export_lines(keys: list, figures: dict, rates: dict) -> Iterator[list]:
             continue
         decimals = data["decimals"]
         line = [data["name_vi"], levels[key[0]], key[3]]
-        for value_key, threshold_key, status_key in _EXPORT_FIELDS:
+        for value_key, threshold_key, status_key, certainty_key in _EXPORT_FIELDS:
             value = data.get(value_key)
             threshold = data.get(threshold_key)
             line += [
                 "–" if value is None else f"{round(value, decimals)}%",
                 "–" if threshold is None else f"{threshold:g}%",
-                statuses.get(data.get(status_key), "–"),
+                statuses.get(
+                    (data.get(status_key), data.get(certainty_key) or ""), "–"
+                ),
             ]
         issued, answered = rates.get(key, (0, 0))
         line.append(

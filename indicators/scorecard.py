@@ -25,7 +25,7 @@ from indicators.selectors import indicator_values_for
 from surveys.models import Agency, InvitationBatch, Province, UsedInvitation
 
 INDICATORS = (Indicator.SATISFACTION, Indicator.ON_TIME, Indicator.ONLINE)
-FIELDS = ("value", "threshold", "status", "respondents")
+FIELDS = ("value", "threshold", "status", "certainty", "respondents")
 
 
 def _same_unit_period(model=IndicatorValue) -> QuerySet:

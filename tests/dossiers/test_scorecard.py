@@ -60,6 +60,13 @@ def test_an_official_sees_the_three_indicators_of_their_province_side_by_side(
     assert export.status_code == 200
     line = next(r for r in body.splitlines() if r.startswith(son_la_figures.name_vi))
     assert "90.0%" in line and "40.0%" in line and "(8/20)" in line
+    # The year: 90% of 40 against 85% meets it, the interval reaching under it.
+    year = client.get(URL + "export/", {"period_kind__exact": 3})
+    body = b"".join(year.streaming_content).decode("utf-8-sig")
+    line = next(r for r in body.splitlines() if r.startswith(son_la_figures.name_vi))
+    assert '90.0%,85%,"đạt chỉ tiêu, trong biên sai số"' in line
+    page = client.get(URL, {"period_kind__exact": 3, "q": "Sơn La"}).content.decode()
+    assert "đạt chỉ tiêu, trong biên sai số" in page
 
 
 def test_an_official_of_another_province_sees_none_of_it(
