@@ -199,6 +199,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # address and browser.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+# django-axes prints its version at every start: noise in the commands' output.
+AXES_VERBOSE = False
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,27 +8,41 @@ read goes through `indicators.selectors`, which scopes by `surveys.scope`."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import formats
-from django.utils.html import format_html
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from indicators import admin_review as review
 from indicators import selectors
-from indicators.charts import Series, trend_svg
+from indicators.admin_filters import (
+    DefinitionFilter,
+    LevelFilter,
+    MapFilter,
+    PeriodFilter,
+    PeriodKindFilter,
+    ProvinceFilter,
+    RegionFilter,
+    int_param,
+    review_defaults,
+)
 from indicators.exports import (
     csv_response,
+    export_filename,
     period_label,
-    rank_label,
     unit_name,
     xlsx_response,
 )
@@ -45,7 +59,6 @@ from indicators.services import (
     scoring_definition_create,
     scoring_definition_set_current,
 )
-from indicators.values import period_info
 from surveys.admin_scope import (
     NationalEditAdmin,
     NotFoundOutsideScope,
@@ -53,252 +66,8 @@ from surveys.admin_scope import (
     is_national,
     request_scope,
 )
-from surveys.models import Province, Region
-
-ALL = "all"
-CURRENT = "current"
-
-
-# Defaults ---------------------------------------------------------------------
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "", ALL) else None
-    except ValueError:
-        return None
-
-
-def review_defaults(request: HttpRequest) -> dict:
-    """What the list shows when a filter is not given: the latest year present
-    among the figures the user may see, provinces, the current scoring
-    definitions, the map of that year. Computed once per request."""
-    cached = getattr(request, "_review_defaults", None)
-    if cached is not None:
-        return cached
-    kind = _int(request.GET.get("kind")) or PeriodKind.YEAR
-    if kind not in PeriodKind.values:
-        kind = PeriodKind.YEAR
-    keys = selectors.period_keys_for(user=request.user, period_kind=kind)
-    chosen = request.GET.get("period")
-    period = _int(chosen) if chosen is not None else (keys[0] if keys else None)
-    province_map = None
-    if period is not None and chosen != ALL:
-        try:
-            province_map = period_info(kind=kind, key=period).map
-        except ValueError:
-            province_map = None
-    request._review_defaults = {
-        "kind": kind,
-        "keys": keys,
-        "period": keys[0] if keys else None,
-        "map": province_map,
-    }
-    return request._review_defaults
-
-
-class DefaultedFilter(admin.SimpleListFilter):
-    """A filter with a default applied when its parameter is absent, and an
-    explicit "all" choice (`?param=all`), so that every row stays reachable."""
-
-    def default(self, request: HttpRequest):
-        return None
-
-    def __init__(self, request, params, model, model_admin) -> None:
-        self.request = request
-        super().__init__(request, params, model, model_admin)
-        if self.value() is None:
-            default = self.default(request)
-            if default is not None:
-                self.used_parameters[self.parameter_name] = str(default)
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() in (None, ALL),
-            "query_string": changelist.get_query_string(
-                {self.parameter_name: ALL}, self.remove_on_change
-            ),
-            "display": _("All"),
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string(
-                    {self.parameter_name: lookup}, self.remove_on_change
-                ),
-                "display": title,
-            }
-
-    remove_on_change: list[str] = []
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value in (None, ALL):
-            return queryset
-        return self.apply(queryset, value)
-
-    def apply(self, queryset, value: str):
-        raise NotImplementedError
-
-
-class PeriodKindFilter(DefaultedFilter):
-    title = _("period kind")
-    parameter_name = "kind"
-    # Period keys differ between kinds: a new kind starts at its latest period.
-    remove_on_change = ["period"]
-
-    def lookups(self, request, model_admin):
-        return PeriodKind.choices
-
-    def default(self, request):
-        return review_defaults(request)["kind"]
-
-    def apply(self, queryset, value):
-        return queryset.filter(period_kind=_int(value) or 0)
-
-
-class PeriodFilter(DefaultedFilter):
-    title = _("period")
-    parameter_name = "period"
-
-    def lookups(self, request, model_admin):
-        defaults = review_defaults(request)
-        return [(key, period_label(defaults["kind"], key)) for key in defaults["keys"]]
-
-    def default(self, request):
-        return review_defaults(request)["period"]
-
-    def apply(self, queryset, value):
-        return queryset.filter(period_key=_int(value) or 0)
-
-
-class LevelFilter(DefaultedFilter):
-    title = _("level")
-    parameter_name = "level"
-
-    def lookups(self, request, model_admin):
-        if request_scope(request).everything:
-            return Level.choices
-        return [
-            (Level.PROVINCE, Level.PROVINCE.label),
-            (Level.AGENCY, Level.AGENCY.label),
-        ]
-
-    def default(self, request):
-        return Level.PROVINCE
-
-    def apply(self, queryset, value):
-        return queryset.filter(level=_int(value) or 0)
-
-
-class MapFilter(DefaultedFilter):
-    """Narrows provinces to one map; agencies keep their province's map and
-    regions and the nation have none, so the map does not hide them."""
-
-    title = _("map")
-    parameter_name = "map"
-
-    def lookups(self, request, model_admin):
-        return Province.Map.choices
-
-    def default(self, request):
-        return review_defaults(request)["map"]
-
-    def apply(self, queryset, value):
-        return queryset.filter(Q(map=_int(value)) | ~Q(level=Level.PROVINCE))
-
-
-class DefinitionFilter(DefaultedFilter):
-    title = _("scoring definition")
-    parameter_name = "definition"
-
-    def lookups(self, request, model_admin):
-        return [(CURRENT, _("current definitions"))] + [
-            (d.pk, str(d))
-            for d in ScoringDefinition.objects.order_by("code", "-version")
-        ]
-
-    def default(self, request):
-        return CURRENT
-
-    def apply(self, queryset, value):
-        if value == CURRENT:
-            return queryset.filter(definition__is_current=True)
-        return queryset.filter(definition_id=_int(value) or 0)
-
-
-class RegionFilter(admin.SimpleListFilter):
-    title = _("region")
-    parameter_name = "region"
-
-    def lookups(self, request, model_admin):
-        return [(r.pk, r.name) for r in Region.objects.all()]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(region_id=_int(self.value()) or 0)
-        return queryset
-
-
-class ProvinceFilter(admin.SimpleListFilter):
-    """The provinces in the user's scope, of the map shown."""
-
-    title = _("province")
-    parameter_name = "province"
-
-    def lookups(self, request, model_admin):
-        scope = request_scope(request)
-        provinces = Province.objects.all()
-        if not scope.everything:
-            provinces = provinces.filter(id__in=scope.province_ids)
-        province_map = _int(request.GET.get("map")) or review_defaults(request)["map"]
-        if province_map:
-            provinces = provinces.filter(map=province_map)
-        return [(p.pk, p.name) for p in provinces]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(province_id=_int(self.value()) or 0)
-        return queryset
-
 
 # Shared pieces of the review pages --------------------------------------------
-
-
-def _number(figure: float | None, decimals: int = 2) -> str:
-    if figure is None:
-        return "–"
-    return formats.number_format(round(figure, decimals), decimals)
-
-
-def status_badge(status: str) -> str:
-    # Colours per status in indicators/admin.css (no inline style under the CSP).
-    return format_html(
-        '<span class="status-badge status-{}">{}</span>',
-        status,
-        IndicatorValue.Status(status).label,
-    )
-
-
-def rank_change_arrow(change: int | None) -> str:
-    """▲ 2 for a province up two places, ▼ 3 down three, = unchanged."""
-    if change is None:
-        return "–"
-    if change > 0:
-        text = gettext("up %(n)d places") % {"n": change}
-        return format_html(
-            '<span class="rank-up" title="{}">▲ {}</span>',
-            text,
-            change,
-        )
-    if change < 0:
-        text = gettext("down %(n)d places") % {"n": -change}
-        return format_html(
-            '<span class="rank-down" title="{}">▼ {}</span>',
-            text,
-            -change,
-        )
-    return format_html('<span class="rank-same" title="{}">=</span>', _("unchanged"))
 
 
 def review_context(request: HttpRequest) -> dict:
@@ -333,6 +102,7 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         RegionFilter,
         ProvinceFilter,
         "status",
+        "certainty",
         DefinitionFilter,
     )
     search_fields = ("name_vi", "name_en")
@@ -379,34 +149,33 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     @admin.display(description=_("overall index (%)"), ordering="value")
     def index(self, value: IndicatorValue) -> str:
-        return _number(value.value, value.definition.decimals)
+        return review.number(value.value, value.definition.decimals)
 
     @admin.display(description=_("95% interval"))
     def interval(self, value: IndicatorValue) -> str:
-        if value.ci_low is None:
-            return "–"
-        decimals = value.definition.decimals
-        return f"{_number(value.ci_low, decimals)} – {_number(value.ci_high, decimals)}"
+        return review.interval(value)
 
     @admin.display(description=_("target (%)"), ordering="threshold")
     def target(self, value: IndicatorValue) -> str:
-        return _number(value.threshold, 0) if value.threshold is not None else "–"
+        return review.number(value.threshold, 0)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, value: IndicatorValue) -> str:
-        return status_badge(value.status)
+        return review.status_badge(value.status, value.certainty)
 
     @admin.display(description=_("national rank"), ordering="rank_national")
     def national_rank(self, value: IndicatorValue) -> str:
-        return rank_label(value.rank_national, value.rank_national_of) or "–"
+        return review.rank_on_map(
+            value.rank_national, value.rank_national_of, value.map
+        )
 
     @admin.display(description=_("rank in region"), ordering="rank_region")
     def region_rank(self, value: IndicatorValue) -> str:
-        return rank_label(value.rank_region, value.rank_region_of) or "–"
+        return review.rank_on_map(value.rank_region, value.rank_region_of, value.map)
 
     @admin.display(description=_("rank change"), ordering="rank_change_national")
     def rank_change(self, value: IndicatorValue) -> str:
-        return rank_change_arrow(value.rank_change_national)
+        return review.rank_change_arrow(value.rank_change_national)
 
     # Pages ------------------------------------------------------------------
 
@@ -434,6 +203,7 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context=None):
         context = {
             **review_context(request),
+            "title": gettext("Figures by unit and period"),
             "query": request.GET.urlencode(),
             **(extra_context or {}),
         }
@@ -445,9 +215,21 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             raise PermissionDenied
         if fmt not in {"csv", "xlsx"}:
             raise Http404
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The list redirects to itself with an error mark; a file cannot.
+            return HttpResponseBadRequest(gettext("A filter value is not valid."))
         queryset = changelist.queryset
-        filename = "chi-so-hai-long"
+        defaults = review_defaults(request)
+        level = request.GET.get("level")
+        period = request.GET.get("period")
+        filename = export_filename(
+            level=Level.PROVINCE if level is None else int_param(level),
+            kind=defaults["kind"],
+            period=defaults["period"] if period is None else int_param(period),
+            day=timezone.localdate(),
+        )
         if fmt == "csv":
             return csv_response(queryset, filename)
         return xlsx_response(queryset, filename)
@@ -481,7 +263,7 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 **review_context(request),
-                **unit_page(request, value),
+                **review.unit_page(request, value),
                 "opts": self.model._meta,
                 "title": f"{unit_name(value)} · "
                 f"{period_label(value.period_kind, value.period_key)}",
@@ -489,20 +271,26 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         )
 
     def below_target_view(self, request: HttpRequest) -> HttpResponse:
+        """Every unit under its target in a year, at one level, furthest under
+        it first. A year without figures the user may see lists nothing."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         years = selectors.period_keys_for(
             user=request.user, period_kind=PeriodKind.YEAR
         )
-        year = _int(request.GET.get("year")) or (years[0] if years else None)
-        groups: OrderedDict = OrderedDict()
-        total = 0
-        if year is not None:
-            names = {r.pk: r.name for r in Region.objects.all()}
-            for value in selectors.below_target_for(user=request.user, year=year):
-                region = names.get(value.region_id, gettext("No region"))
-                groups.setdefault(region, []).append(value)
-                total += 1
+        year = int_param(request.GET.get("year")) if "year" in request.GET else None
+        if year is None and "year" not in request.GET and years:
+            year = years[0]
+        levels = overview_levels(request)
+        level = int_param(request.GET.get("level"))
+        if level not in dict(levels):
+            level = levels[0][0]
+        values = []
+        if year in years:
+            values = list(
+                selectors.below_target_for(user=request.user, year=year, level=level)
+            )
+        level_name = dict(levels)[level]
         return render(
             request,
             "indicators/admin/below_target.html",
@@ -510,143 +298,37 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 **review_context(request),
                 "opts": self.model._meta,
-                "title": gettext("Units below target in %(year)s")
-                % {"year": year or "–"},
+                "title": gettext("Units below target in %(year)s: %(level)s")
+                % {"year": year if year in years else "–", "level": level_name},
                 "year": year,
                 "years": years,
-                "groups": [
-                    {
-                        "region": region,
-                        "count": len(rows),
-                        "provinces": sum(r.level == Level.PROVINCE for r in rows),
-                        "agencies": sum(r.level == Level.AGENCY for r in rows),
-                        "rows": [_row(r) for r in rows],
-                    }
-                    for region, rows in groups.items()
-                ],
-                "total": total,
+                "level": level,
+                "levels": levels,
+                "rows": review.below_target_rows(values),
+                "total": len(values),
+                "agencies": level == Level.AGENCY,
             },
         )
 
 
-def _row(value: IndicatorValue) -> dict:
-    decimals = value.definition.decimals
-    return {
-        "pk": value.pk,
-        "name": unit_name(value),
-        "level": Level(value.level).label,
-        "value": _number(value.value, decimals),
-        "interval": (
-            f"{_number(value.ci_low, decimals)} – {_number(value.ci_high, decimals)}"
-        ),
-        "target": _number(value.threshold, 0),
-        "respondents": value.respondents,
-        "rank": rank_label(value.rank_national, value.rank_national_of) or "–",
-        "badge": status_badge(value.status),
-    }
-
-
-def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
-    """Everything the unit page shows, from the figure and its trend."""
-    decimals = value.definition.decimals
-    questionnaire = value.definition.questionnaire
-    elements = {e.code: e for e in questionnaire.elements.all()}
-    criteria = {c.code: c for c in questionnaire.criteria.select_related("element")}
-    element_rows = []
-    for code, element in sorted(elements.items(), key=lambda item: item[1].position):
-        figures = value.elements.get(code) or {}
-        element_rows.append(
-            {
-                "name": element.name,
-                "value": _number(figures.get("value"), decimals),
-                "interval": (
-                    f"{_number(figures.get('ci_low'), decimals)} – "
-                    f"{_number(figures.get('ci_high'), decimals)}"
-                ),
-                "n": figures.get("n"),
-            }
-        )
-    criterion_rows = []
-    for code, figures in selectors.figure_criteria(value=value).items():
-        criterion = criteria.get(code)
-        criterion_rows.append(
-            {
-                "code": code,
-                "text": criterion.text if criterion else code,
-                "element": criterion.element.name if criterion else "",
-                "raw": figures.get("value"),
-                "value": _number(figures.get("value"), decimals),
-                "n": figures.get("n"),
-                "below": value.threshold is not None
-                and figures.get("value") is not None
-                and figures["value"] < value.threshold,
-            }
-        )
-    # Weakest first: where to act; criteria without answers last.
-    criterion_rows.sort(key=lambda row: (row["raw"] is None, row["raw"] or 0))
-
-    trend = selectors.indicator_trend(user=request.user, value=value)
-    keys = [point.period_key for point in trend]
-    averages = selectors.province_averages(
-        user=request.user, value=value, period_keys=keys
-    )
-    labels = [period_label(value.period_kind, key) for key in keys]
-    series = [
-        Series(unit_name(value), [p.value for p in trend], "unit"),
-        Series(gettext("target"), [p.threshold for p in trend], "target", dashed=True),
-        Series(
-            gettext("region average"),
-            [averages[k]["region"] for k in keys],
-            "region",
-            dashed=True,
-        ),
-        Series(
-            gettext("national average"),
-            [averages[k]["national"] for k in keys],
-            "national",
-            dashed=True,
-        ),
-    ]
-    current = averages.get(value.period_key, {})
-    chart = trend_svg(
-        x_labels=labels,
-        series=series,
-        title=gettext("%(unit)s: overall index by period") % {"unit": unit_name(value)},
-        desc=gettext(
-            "Overall satisfaction index (%%) of %(unit)s over %(count)d periods, "
-            "with the target, the region average and the national average."
-        )
-        % {"unit": unit_name(value), "count": len(keys)},
-    )
-    return {
-        "value": value,
-        "row": _row(value),
-        "elements": element_rows,
-        "criteria": criterion_rows,
-        "chart": chart,
-        "trend": [
-            {
-                "label": label,
-                "value": _number(point.value, decimals),
-                "target": _number(point.threshold, 0),
-                "region": _number(averages[point.period_key]["region"], decimals),
-                "national": _number(averages[point.period_key]["national"], decimals),
-                "pk": point.pk,
-            }
-            for label, point in zip(labels, trend, strict=True)
-        ],
-        "region_average": _number(current.get("region"), decimals),
-        "national_average": _number(
-            value.national_average
-            if value.national_average is not None
-            and "national" not in current.get("withheld", ())
-            else current.get("national"),
-            decimals,
-        ),
-        "averages_withheld": any(a["withheld"] for a in averages.values()),
-        "region_rank": rank_label(value.rank_region, value.rank_region_of) or "–",
-        "rank_change": rank_change_arrow(value.rank_change_national),
-    }
+def overview_levels(request: HttpRequest) -> list[tuple[int, str]]:
+    """The levels the overview offers the user, the first the default: an agency
+    official's own agency, a provincial official's province and its agencies,
+    every level for the national administrator."""
+    scope = request_scope(request)
+    if scope.everything:
+        return [
+            (Level.PROVINCE, Level.PROVINCE.label),
+            (Level.AGENCY, Level.AGENCY.label),
+            (Level.REGION, Level.REGION.label),
+            (Level.NATION, Level.NATION.label),
+        ]
+    if scope.province_ids:
+        return [
+            (Level.PROVINCE, Level.PROVINCE.label),
+            (Level.AGENCY, Level.AGENCY.label),
+        ]
+    return [(Level.AGENCY, Level.AGENCY.label)]
 
 
 # Configuration ------------------------------------------------------------------

@@ -18,8 +18,11 @@ class Series:
     dashed: bool = False
 
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 150, 16, 36
+WIDTH, PLOT_HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+# The legend sits under the plot, a line per series across the chart's width,
+# so that long names ("trung bình toàn quốc", a unit's full name) are whole.
+LEGEND_LINE = 20
 
 
 def _scale(series: Sequence[Series]) -> tuple[float, float]:
@@ -35,9 +38,10 @@ def trend_svg(
     *, x_labels: Sequence[str], series: Sequence[Series], title: str, desc: str
 ) -> SafeString:
     """A line chart in percent over periods: one polyline per series, points
-    marked with their value as a tooltip, a legend at the right."""
+    marked with their value as a tooltip, a legend under the plot."""
     low, high = _scale(series)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT - TOP - BOTTOM
+    height = PLOT_HEIGHT + LEGEND_LINE * len(series) + 8
     count = max(len(x_labels), 1)
 
     def x(index: int) -> float:
@@ -49,7 +53,7 @@ def trend_svg(
         return TOP + plot_h * (1 - (figure - low) / (high - low))
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         'class="trend-chart" role="img" aria-labelledby="chart-title chart-desc">'
         f'<title id="chart-title">{escape(title)}</title>'
         f'<desc id="chart-desc">{escape(desc)}</desc>'
@@ -66,7 +70,7 @@ def trend_svg(
         tick += step
     for index, label in enumerate(x_labels):
         parts.append(
-            f'<text class="axis" x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 18}" '
+            f'<text class="axis" x="{x(index):.1f}" y="{PLOT_HEIGHT - BOTTOM + 18}" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
     for number, line in enumerate(series):
@@ -91,11 +95,11 @@ def trend_svg(
                         f'cy="{y(figure):.1f}" r="3.5"><title>'
                         f"{escape(x_labels[index])}: {figure:.2f}%</title></circle>"
                     )
-        legend_y = TOP + 14 + 20 * number
+        legend_y = PLOT_HEIGHT + 4 + LEGEND_LINE * number
         parts.append(
-            f'<line class="{css}" x1="{WIDTH - RIGHT + 12}" x2="{WIDTH - RIGHT + 36}" '
+            f'<line class="{css}" x1="{LEFT}" x2="{LEFT + 24}" '
             f'y1="{legend_y}" y2="{legend_y}"{dash}/>'
-            f'<text class="legend" x="{WIDTH - RIGHT + 42}" y="{legend_y + 4}">'
+            f'<text class="legend" x="{LEFT + 30}" y="{legend_y + 4}">'
             f"{escape(line.label)}</text>"
         )
     parts.append("</svg>")

@@ -5,6 +5,7 @@ temporary file, so that a large export neither times out nor sits in memory."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 
@@ -14,6 +15,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import IndicatorValue, Level, PeriodKind
+from surveys.models import Province, Region
 
 CHUNK = 2000
 
@@ -43,23 +45,65 @@ def unit_name(value: IndicatorValue) -> str:
     return value.name_vi
 
 
-COLUMNS: list[tuple[str, Callable[[IndicatorValue], object]]] = [
-    (_("unit"), unit_name),
-    (_("level"), lambda v: Level(v.level).label),
-    (_("period"), lambda v: period_label(v.period_kind, v.period_key)),
-    (_("indicator"), lambda v: v.get_indicator_display()),
-    (_("overall index (%)"), lambda v: _rounded(v, v.value)),
-    (_("respondents"), lambda v: v.respondents),
-    (_("95% interval, low"), lambda v: _rounded(v, v.ci_low)),
-    (_("95% interval, high"), lambda v: _rounded(v, v.ci_high)),
-    (_("target (%)"), lambda v: v.threshold),
-    (_("status"), lambda v: v.get_status_display()),
-    (_("national rank"), lambda v: rank_label(v.rank_national, v.rank_national_of)),
-    (_("rank in region"), lambda v: rank_label(v.rank_region, v.rank_region_of)),
-    (_("change of national rank"), lambda v: v.rank_change_national),
-    (_("scoring definition"), lambda v: str(v.definition)),
-    (_("id"), lambda v: v.pk),
-]
+def _region_names() -> dict[int, str]:
+    """Region names in the active language: six rows, read once per export."""
+    return {region.pk: region.name for region in Region.objects.all()}
+
+
+def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object]]]:
+    """(header, width in characters, cell) of every column of an export."""
+    regions = _region_names()
+    maps = dict(Province.Map.choices)
+    return [
+        (_("unit"), 40, unit_name),
+        (_("level"), 12, lambda v: Level(v.level).label),
+        (_("region"), 28, lambda v: regions.get(v.region_id, "")),
+        (_("map"), 26, lambda v: maps.get(v.map, "")),
+        (_("period"), 10, lambda v: period_label(v.period_kind, v.period_key)),
+        (_("year"), 8, lambda v: v.period_start.year),
+        (_("indicator"), 22, lambda v: v.get_indicator_display()),
+        (_("overall index (%)"), 12, lambda v: _rounded(v, v.value)),
+        (_("respondents"), 12, lambda v: v.respondents),
+        (_("95% interval, low"), 12, lambda v: _rounded(v, v.ci_low)),
+        (_("95% interval, high"), 12, lambda v: _rounded(v, v.ci_high)),
+        (_("target (%)"), 10, lambda v: v.threshold),
+        (_("status"), 18, lambda v: v.get_status_display()),
+        (_("certainty"), 24, lambda v: v.get_certainty_display()),
+        (_("national rank"), 10, lambda v: v.rank_national),
+        (_("provinces ranked nationally"), 10, lambda v: v.rank_national_of),
+        (_("rank in region"), 10, lambda v: v.rank_region),
+        (_("provinces ranked in region"), 10, lambda v: v.rank_region_of),
+        (_("change of national rank"), 10, lambda v: v.rank_change_national),
+        (_("scoring definition"), 16, lambda v: str(v.definition)),
+        (_("id"), 10, lambda v: v.pk),
+    ]
+
+
+LEVEL_SLUGS = {
+    Level.AGENCY: "co-quan",
+    Level.PROVINCE: "tinh",
+    Level.REGION: "vung",
+    Level.NATION: "ca-nuoc",
+}
+
+
+def export_filename(
+    *, level: int | None, kind: int | None, period: int | None, day: dt.date
+) -> str:
+    """What an export holds, in its name: chi-so-hai-long_tinh_2023_2026-12-06
+    (level, period, day of export); "tat-ca" for a filter left at all."""
+    if period is None or kind is None:
+        period_part = "tat-ca"
+    elif kind == PeriodKind.YEAR:
+        period_part = str(period)
+    elif kind == PeriodKind.QUARTER:
+        year, quarter = divmod(period, 10)
+        period_part = f"{year}-q{quarter}"
+    else:
+        year, month = divmod(period, 100)
+        period_part = f"{year}-{month:02d}"
+    level_part = LEVEL_SLUGS.get(level, "tat-ca")
+    return f"chi-so-hai-long_{level_part}_{period_part}_{day.isoformat()}"
 
 
 def _cell(cell):
@@ -69,10 +113,10 @@ def _cell(cell):
     return str(cell)
 
 
-def _rows(queryset: QuerySet[IndicatorValue]) -> Iterator[list]:
-    yield [str(header) for header, _getter in COLUMNS]
+def _rows(queryset: QuerySet[IndicatorValue], columns: list) -> Iterator[list]:
+    yield [str(header) for header, _width, _getter in columns]
     for value in queryset.select_related("definition").iterator(chunk_size=CHUNK):
-        yield [_cell(getter(value)) for _header, getter in COLUMNS]
+        yield [_cell(getter(value)) for _header, _width, getter in columns]
 
 
 class _Echo:
@@ -87,7 +131,7 @@ def csv_response(queryset: QuerySet[IndicatorValue], filename: str):
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # Excel opens UTF-8 (Vietnamese names) only with the BOM
-        for row in _rows(queryset):
+        for row in _rows(queryset, _columns()):
             yield writer.writerow(["" if cell is None else cell for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -99,11 +143,21 @@ def xlsx_response(queryset: QuerySet[IndicatorValue], filename: str):
     """Written row by row in write-only mode to a temporary file, then streamed
     from it (a workbook is a zip: it cannot be sent before it is finished)."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("indicators"))[:31])
-    for row in _rows(queryset):
+    columns = _columns()
+    # Before the first row: write-only sheets write these at the top.
+    sheet.freeze_panes = "B2"
+    for index, (_header, width, _getter) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    rows = 0
+    for row in _rows(queryset, columns):
         sheet.append(row)
+        rows += 1
+    # Written after the rows: the filter covers the header and every row.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows}"
     # Closed by FileResponse once sent.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(handle)

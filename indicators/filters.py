@@ -52,6 +52,9 @@ class IndicatorValueFilter(django_filters.FilterSet):
     province_id = django_filters.NumberFilter(label=_("province id"), **WHOLE)
     agency_id = django_filters.NumberFilter(label=_("agency id"), **WHOLE)
     status = django_filters.ChoiceFilter(choices=IndicatorValue.Status.choices)
+    certainty = django_filters.ChoiceFilter(
+        choices=IndicatorValue.Certainty.choices, label=_("certainty")
+    )
     map = django_filters.ChoiceFilter(choices=Province.Map.choices)
     definition = django_filters.NumberFilter(
         field_name="definition_id",

@@ -181,6 +181,9 @@ class RollupState(models.Model):
     response_mark = models.BigIntegerField(default=0)
     review_mark = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # When the agencies' backlog was last counted (their figures follow the
+    # provinces' by up to the agency fold's period).
+    agencies_refreshed_at = models.DateTimeField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     # PostgreSQL: the snapshot of the last fold ("xmin:xmax:xip,..."). A row is
     # folded when it becomes visible, i.e. exactly once: a transaction still open
@@ -303,8 +306,8 @@ class Target(models.Model):
 
 class IndicatorValue(UnitPeriod):
     """One computed figure: an indicator for one unit and period under one scoring
-    definition, with its 95% Wilson interval, the target and status, and (for
-    provinces) ranks and the national average.
+    definition, with its 95% Wilson interval, the target, the status and its
+    certainty, and (for provinces) ranks and the national average.
 
     Percent scale throughout, full precision; `definition.decimals` says how to
     round for display. Intervals: the overall uses p = value / 100 and n =
@@ -322,11 +325,21 @@ class IndicatorValue(UnitPeriod):
     """
 
     class Status(models.TextChoices):
+        """Where the figure stands against its target: below it when the figure is
+        under the target, whatever its interval says (the government's reading)."""
+
         BELOW = "below", _("below target")
-        AT_RISK = "at_risk", _("at risk")
         MEETS = "meets", _("meets target")
         INSUFFICIENT = "insufficient", _("insufficient data")
         NO_TARGET = "no_target", _("no target")
+
+    class Certainty(models.TextChoices):
+        """How sure the status is, from the 95% interval: clearly when the whole
+        interval is on the status's side of the target, within the margin of error
+        when the interval reaches across it. Empty without a target or data."""
+
+        CLEAR = "clear", _("clearly")
+        MARGIN = "margin", _("within the margin of error")
 
     indicator = models.CharField(
         _("indicator"),
@@ -351,6 +364,9 @@ class IndicatorValue(UnitPeriod):
     criteria = models.JSONField(_("criteria"), default=dict)
     threshold = models.FloatField(_("target (%)"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    certainty = models.CharField(
+        _("certainty"), max_length=8, choices=Certainty.choices, blank=True, default=""
+    )
     rank_national = models.IntegerField(_("national rank"), null=True, blank=True)
     rank_national_of = models.IntegerField(
         _("provinces ranked nationally"), null=True, blank=True

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -16,7 +17,6 @@ from django.db.models import (
     Func,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -33,6 +33,7 @@ from indicators.models import (
     RollupState,
 )
 from indicators.values import period_info
+from surveys.models import Agency, Province
 from surveys.scope import scope_filter, scope_for
 
 
@@ -152,6 +153,34 @@ def indicator_trend(*, user, value: IndicatorValue, limit: int = 12) -> list:
         period_key__lte=value.period_key,
     ).order_by("-period_key")[:limit]
     return list(reversed(rows))
+
+
+def other_map_figures(*, user, value: IndicatorValue) -> list[IndicatorValue]:
+    """A province figure's counterparts on the other map, as far as `user` may
+    see them: a 2008 province's 2025 successor, or a 2025 unit's 2008
+    predecessors, for the same indicator, definition and period."""
+    if value.level != Level.PROVINCE:
+        return []
+    province = Province.objects.filter(pk=value.unit_id).first()
+    if province is None:
+        return []
+    if province.successor_id:
+        others = [province.successor_id]
+    else:
+        others = list(province.predecessors.values_list("id", flat=True))
+    if not others:
+        return []
+    return list(
+        indicator_values_for(
+            user=user,
+            indicator=value.indicator,
+            definition_id=value.definition_id,
+            level=Level.PROVINCE,
+            unit_id__in=others,
+            period_kind=value.period_kind,
+            period_key=value.period_key,
+        ).order_by("name_vi")
+    )
 
 
 def province_averages(
@@ -290,24 +319,170 @@ def comparison_averages_withheld(*, user, values: Iterable[IndicatorValue]) -> s
     return withheld
 
 
-def below_target_for(*, user, year: int) -> QuerySet[IndicatorValue]:
-    """Units below target in a year, under the current scoring definitions:
-    provinces of that year's map and agencies, by region, level, then value."""
-    province_map = period_info(kind=PeriodKind.YEAR, key=year).map
-    return (
-        indicator_values_for(
-            user=user,
-            period_kind=PeriodKind.YEAR,
-            period_key=year,
-            status=IndicatorValue.Status.BELOW,
-            definition__is_current=True,
-            level__in=[Level.PROVINCE, Level.AGENCY],
-        )
-        .filter(Q(level=Level.AGENCY) | Q(map=province_map))
-        .order_by(
-            F("region_id").asc(nulls_last=True), "-level", "value", "name_vi", "id"
-        )
+def below_target_for(*, user, year: int, level: int) -> QuerySet[IndicatorValue]:
+    """Satisfaction figures under their target in a year, of one level, under the
+    current scoring definitions, furthest under it first: provinces of that
+    year's map, or agencies, regions, the nation, as far as `user` may see."""
+    queryset = indicator_values_for(
+        user=user,
+        indicator=Indicator.SATISFACTION,
+        period_kind=PeriodKind.YEAR,
+        period_key=year,
+        status=IndicatorValue.Status.BELOW,
+        definition__is_current=True,
+        level=level,
     )
+    if level == Level.PROVINCE:
+        queryset = queryset.filter(map=period_info(kind=PeriodKind.YEAR, key=year).map)
+    return queryset.order_by((F("value") - F("threshold")).asc(), "name_vi", "id")
+
+
+def previous_values(
+    *, values: list[IndicatorValue]
+) -> dict[tuple[int, int, int], float | None]:
+    """The figure of the period before each of `values` (same unit, indicator,
+    definition and kind of period), by (definition, level, unit_id): one query for
+    a page. Read across scopes on purpose: only units of `values`, which the
+    caller read through a scoped selector."""
+    if not values:
+        return {}
+    first = values[0]
+    previous = period_info(kind=first.period_kind, key=first.period_key).previous
+    rows = IndicatorValue.objects.filter(
+        indicator=first.indicator,
+        definition_id__in={v.definition_id for v in values},
+        level__in={v.level for v in values},
+        unit_id__in={v.unit_id for v in values},
+        period_kind=first.period_kind,
+        period_key=previous,
+    ).values_list("definition_id", "level", "unit_id", "value")
+    return {(d, level, unit): value for d, level, unit, value in rows}
+
+
+def weakest_criteria(
+    *, values: list[IndicatorValue], count: int = 3
+) -> dict[int, list[dict]]:
+    """For each satisfaction figure of `values` (by id): the `count` criteria with
+    the lowest share of satisfied answers, lowest first, each {"code", "text_vi",
+    "text_en", "value"} (percent); read from the rollup in one query for a page
+    of figures of one period."""
+    figures = [v for v in values if v.indicator == Indicator.SATISFACTION]
+    if not figures:
+        return {}
+    first = figures[0]
+    by_unit = {(v.level, v.unit_id, v.definition.questionnaire_id): v for v in figures}
+    rows = CriterionCount.objects.filter(
+        level__in={v.level for v in figures},
+        unit_id__in={v.unit_id for v in figures},
+        period_kind=first.period_kind,
+        period_key=first.period_key,
+    ).values_list(
+        "level",
+        "unit_id",
+        "criterion__questionnaire_id",
+        "criterion__code",
+        "criterion__text_vi",
+        "criterion__text_en",
+        "n1",
+        "n2",
+        "n3",
+        "n4",
+        "n5",
+    )
+    shares: dict[int, list[dict]] = {}
+    for level, unit_id, questionnaire_id, code, text_vi, text_en, *counts in rows:
+        value = by_unit.get((level, unit_id, questionnaire_id))
+        answered = sum(counts)
+        if value is None or not answered:
+            continue
+        levels = {int(n) for n in value.definition.satisfied_levels}
+        satisfied = sum(counts[n - 1] for n in levels)
+        shares.setdefault(value.pk, []).append(
+            {
+                "code": code,
+                "text_vi": text_vi,
+                "text_en": text_en,
+                "value": 100.0 * satisfied / answered,
+            }
+        )
+    return {
+        pk: sorted(items, key=lambda item: (item["value"], item["code"]))[:count]
+        for pk, items in shares.items()
+    }
+
+
+@dataclass(frozen=True)
+class AgencyRank:
+    """An agency's place among the agencies of its province, and among agencies
+    of the same kind (e.g. provincial service centres) of the same map."""
+
+    province: int | None
+    province_of: int | None
+    kind: int
+    kind_of: int
+
+
+def agency_ranks_sql() -> str:
+    """Ranks of agency figures of one period, indicator and definition, by their
+    published (rounded) figure, best first, standard competition ranking: within
+    their province, and within agencies of the same kind and map. Only figures
+    with respondents are ranked, as provinces are; the ids asked for are kept."""
+    figures = IndicatorValue._meta.db_table
+    agencies = Agency._meta.db_table
+    rounded = "ROUND(CAST(v.value AS NUMERIC), %(decimals)s)"
+    return f"""
+SELECT id, rp, rp_of, rk, rk_of FROM (
+    SELECT v.id,
+        RANK() OVER (PARTITION BY v.province_id ORDER BY {rounded} DESC) AS rp,
+        COUNT(*) OVER (PARTITION BY v.province_id) AS rp_of,
+        RANK() OVER (PARTITION BY a.kind, v.map ORDER BY {rounded} DESC) AS rk,
+        COUNT(*) OVER (PARTITION BY a.kind, v.map) AS rk_of,
+        v.province_id
+    FROM {figures} v JOIN {agencies} a ON a.id = v.agency_id
+    WHERE v.indicator = %(indicator)s AND v.definition_id = %(definition)s
+      AND v.level = {Level.AGENCY} AND v.period_kind = %(kind)s
+      AND v.period_key = %(key)s AND v.value IS NOT NULL AND v.respondents > 0
+) ranked WHERE id = ANY(%(ids)s)
+"""
+
+
+def agency_ranks(*, values: list[IndicatorValue]) -> dict[int, AgencyRank]:
+    """Ranks of the agency figures among `values` (by id), one query per period
+    and definition on the page. Ranks are read across scopes on purpose: an
+    official sees where their agency stands, never another agency's figure."""
+    groups: dict[tuple, list[IndicatorValue]] = {}
+    for value in values:
+        if value.level == Level.AGENCY and value.value is not None:
+            key = (
+                value.indicator,
+                value.definition_id,
+                value.period_kind,
+                value.period_key,
+            )
+            groups.setdefault(key, []).append(value)
+    ranks: dict[int, AgencyRank] = {}
+    with connection.cursor() as cursor:
+        for (indicator, definition, kind, key), members in groups.items():
+            cursor.execute(
+                agency_ranks_sql(),
+                {
+                    "indicator": indicator,
+                    "definition": definition,
+                    "kind": kind,
+                    "key": key,
+                    "decimals": members[0].definition.decimals,
+                    "ids": [v.pk for v in members],
+                },
+            )
+            in_province = {v.pk for v in members if v.province_id is not None}
+            for pk, rp, rp_of, rk, rk_of in cursor.fetchall():
+                ranks[pk] = AgencyRank(
+                    province=rp if pk in in_province else None,
+                    province_of=rp_of if pk in in_province else None,
+                    kind=rk,
+                    kind_of=rk_of,
+                )
+    return ranks
 
 
 @dataclass(frozen=True)
@@ -317,6 +492,9 @@ class RefreshStatus:
     reconciliation: Reconciliation | None
     # Responses counted for the provinces and above, not yet for their agencies.
     agency_backlog: int = 0
+    # As of when the agencies' figures hold: the last count of their backlog, or
+    # with nothing waiting, the last fold.
+    agencies_refreshed_at: datetime | None = None
 
 
 def refresh_status() -> RefreshStatus:
@@ -331,6 +509,13 @@ def refresh_status() -> RefreshStatus:
         rebuilt_at=state.rebuilt_at if state else None,
         reconciliation=Reconciliation.objects.order_by("-checked_at").first(),
         agency_backlog=state.backlog if state else 0,
+        agencies_refreshed_at=(
+            None
+            if state is None
+            else state.refreshed_at
+            if not state.backlog
+            else state.agencies_refreshed_at or state.rebuilt_at
+        ),
     )
 
 

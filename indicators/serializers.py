@@ -27,8 +27,10 @@ def rank_change_text(change: int | None) -> str:
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
     """A figure rounded as its scoring definition says (`value_exact` unrounded),
-    with its interval, target, status, ranks ("17/63" and the raw numbers) and the
-    national average (the unweighted mean of provinces of the same map). The
+    with its interval, target, status and the status's certainty (`clear`, or
+    `margin` when the interval reaches across the target), ranks ("17/63" and
+    the raw numbers) and the national average (the unweighted mean of provinces
+    of the same map). The
     NATION row is the pooled national rate, marked by `figure`."""
 
     figure = serializers.SerializerMethodField()
@@ -42,6 +44,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     ci_low = serializers.SerializerMethodField()
     ci_high = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
+    certainty_label = serializers.CharField(source="get_certainty_display")
     rank_national = serializers.SerializerMethodField()
     rank_region = serializers.SerializerMethodField()
     # Null while a figure is unranked (too few respondents, no target).
@@ -84,6 +87,8 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "threshold",
             "status",
             "status_label",
+            "certainty",
+            "certainty_label",
             "rank_national",
             "rank_national_position",
             "rank_national_of",

@@ -6,8 +6,15 @@ Computing figures is in `indicators.values`.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
-from indicators.models import Indicator, ScoringDefinition, Target
+from indicators.models import (
+    AgencyBacklog,
+    Indicator,
+    RollupState,
+    ScoringDefinition,
+    Target,
+)
 from surveys.models import Questionnaire
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 
@@ -120,6 +127,20 @@ def recompute_queue(*, rebuild: bool = False) -> None:
 
     task = tasks.rebuild if rebuild else tasks.refresh_incremental
     transaction.on_commit(task.delay)
+
+
+def agencies_refresh() -> int:
+    """Count the folds' backlog for the agencies and refresh their figures, then
+    note the time; skipped (0) when the backlog is empty. Returns the backlog
+    rows counted."""
+    from indicators.rollup import rollup_fold_agencies
+
+    if not AgencyBacklog.objects.exists():
+        return 0
+    result = rollup_fold_agencies()
+    if result.folded:
+        RollupState.objects.filter(pk=1).update(agencies_refreshed_at=timezone.now())
+    return result.changes
 
 
 @transaction.atomic

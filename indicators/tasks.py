@@ -7,7 +7,7 @@ import logging
 
 from celery import chord, shared_task
 
-from indicators import rollup
+from indicators import rollup, services
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,20 @@ logger = logging.getLogger(__name__)
 def refresh_incremental(pause_seconds: float = 0) -> dict:
     result = rollup.rollup_refresh(pause_seconds=pause_seconds)
     return {"folded": result.folded, "changes": result.changes, "dirty": result.dirty}
+
+
+# The two halves of refresh_incremental on their own schedules: the ranked
+# units (provinces, regions, the nation) every 30 s, the agencies every 5 minutes.
+# Each is one transaction, safe to redeliver, and does nothing when nothing is new.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_ranked() -> dict:
+    result = rollup.rollup_fold()
+    return {"folded": result.folded, "changes": result.changes, "dirty": result.dirty}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_agencies() -> dict:
+    return {"counted": services.agencies_refresh()}
 
 
 # A part replaces its own scratch rows in one transaction: safe to redeliver.

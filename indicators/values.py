@@ -197,7 +197,9 @@ _COMPUTED_COLUMNS = [
     "elements",
     "criteria",
     "threshold",
+    # Written together by `status_sql`.
     "status",
+    "certainty",
     "computed_at",
     "map",
     "region_id",
@@ -329,17 +331,25 @@ FROM (
 
 
 def status_sql(n: str) -> str:
-    """The status of a figure from the columns `value`, `threshold`, `ci_high`
-    and its size `n`: too few to judge, no target, below it (the whole interval
-    under it), at risk (the figure under it, the interval not), or meets it.
-    Shared by every indicator, so that a status means the same everywhere."""
-    S = IndicatorValue.Status
+    """The `status` and `certainty` columns of a figure, from the columns `value`,
+    `threshold`, `ci_low`, `ci_high` and its size `n`.
+
+    Status: too few to judge, no target, below it (the figure under the target,
+    as the government reads it) or meets it. Certainty: clearly, when the whole
+    95% interval lies on the status's side of the target, else within the margin
+    of error; empty for the other statuses. Shared by every indicator, so that a
+    status means the same everywhere."""
+    S, C = IndicatorValue.Status, IndicatorValue.Certainty
+    judged = f"value IS NOT NULL AND {n} >= %(min_respondents)s"
     return f"""CASE WHEN value IS NULL OR {n} < %(min_respondents)s
                 THEN '{S.INSUFFICIENT}'
             WHEN threshold IS NULL THEN '{S.NO_TARGET}'
-            WHEN ci_high < threshold THEN '{S.BELOW}'
-            WHEN value < threshold THEN '{S.AT_RISK}'
-            ELSE '{S.MEETS}' END"""
+            WHEN value < threshold THEN '{S.BELOW}'
+            ELSE '{S.MEETS}' END,
+       CASE WHEN NOT ({judged}) OR threshold IS NULL THEN ''
+            WHEN value < threshold AND ci_high < threshold THEN '{C.CLEAR}'
+            WHEN value >= threshold AND ci_low >= threshold THEN '{C.CLEAR}'
+            ELSE '{C.MARGIN}' END"""
 
 
 def _upsert_sql(definition: ScoringDefinition, periods: str, params: dict) -> str:

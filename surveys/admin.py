@@ -11,16 +11,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys import selectors
-from surveys.admin_scope import ScopedAdmin, is_national, request_scope
-from surveys.imports import csv_columns, responses_import_file
+from surveys.admin_import import PaperImportAdmin
+from surveys.admin_scope import ScopedAdmin, is_national
 from surveys.models import (
     Agency,
     Channel,
@@ -142,7 +144,7 @@ class AgencyAdmin(ScopedAdmin):
             if data["output"] == "csv":
                 buffer = io.StringIO()
                 writer = csv.writer(buffer)
-                writer.writerow(["number", "agency", "link"])
+                writer.writerow([gettext("number"), gettext("agency"), gettext("link")])
                 for number, url in enumerate(urls, start=1):
                     writer.writerow([number, agency.code, url])
                 response = HttpResponse(
@@ -192,12 +194,30 @@ class HasSuggestionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
+class FlagFilter(admin.SimpleListFilter):
+    """Intake flags in words: one choice per reason, and "none"."""
+
+    title = _("intake flags")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return [(str(flag.value), flag.label) for flag in Response.Flag] + [
+            ("none", _("no flag"))
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(flags=0)
+        if value in {str(flag.value) for flag in Response.Flag}:
+            return queryset.annotate(flag_bit=F("flags").bitand(int(value))).filter(
+                flag_bit__gt=0
+            )
+        return queryset
 
 
 @admin.register(Response)
-class ResponseAdmin(ScopedAdmin):
+class ResponseAdmin(PaperImportAdmin, ScopedAdmin):
     list_display = (
         "uid",
         "agency",
@@ -208,15 +228,21 @@ class ResponseAdmin(ScopedAdmin):
         "flag_list",
         "suggestion_excerpt",
     )
-    list_filter = ("status", "source", "channel", "flags", HasSuggestionFilter)
+    list_filter = ("status", "source", "channel", FlagFilter, HasSuggestionFilter)
     list_select_related = ("agency",)
     search_fields = ("=uid", "suggestion")
     # The detail is read-only (no change permission): every field, the citizen's
     # suggestion among them, is shown to the officials responsible for the agency.
-    readonly_fields = ("flag_list", "review_history")
+    readonly_fields = ("answer_list", "flag_list", "review_history")
+    # Shown in words by `answer_list` and `flag_list` instead.
+    exclude = ("answers", "flags")
     date_hierarchy = "responded_on"
     actions = ["mark_suspicious", "restore"]
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": gettext("Responses received")}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -230,7 +256,29 @@ class ResponseAdmin(ScopedAdmin):
 
     @admin.display(description=_("intake flags"))
     def flag_list(self, response: Response) -> str:
-        return ", ".join(response.flag_labels)
+        return ", ".join(response.flag_labels) or gettext("no flag")
+
+    @admin.display(description=_("answers"))
+    def answer_list(self, response: Response) -> str:
+        """Each criterion's text and the answer in the scale's words."""
+        questionnaire = response.questionnaire
+        english = (get_language() or "vi").startswith("en")
+        levels = {
+            str(item["value"]): item["label"]
+            for item in selectors.scale_labels(questionnaire, get_language() or "vi")
+        }
+        rows = []
+        for criterion in questionnaire.criteria.order_by("position"):
+            code = response.answers[criterion.position - 1 : criterion.position]
+            text = (english and criterion.text_en) or criterion.text_vi
+            answer = levels.get(code) or gettext("not answered")
+            rows.append((criterion.code, text, answer))
+        return format_html(
+            '<table class="answer-list"><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr><th scope="row">{} {}</th><td>{}</td></tr>', rows
+            ),
+        )
 
     @admin.display(description=_("suggestion"))
     def suggestion_excerpt(self, response: Response) -> str:
@@ -281,42 +329,6 @@ class ResponseAdmin(ScopedAdmin):
     @admin.action(description=_("Restore (counted again)"))
     def restore(self, request, queryset) -> None:
         self._review(request, queryset, Response.Status.RESTORED)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("import/", view(self.import_view), name="surveys_response_import"),
-            *super().get_urls(),
-        ]
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        scope = request_scope(request)
-        if scope.empty:
-            raise PermissionDenied
-        questionnaire = selectors.questionnaire_current()
-        form = ImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                report = responses_import_file(
-                    form.cleaned_data["file"].file,
-                    questionnaire=questionnaire,
-                    agency_ids=None if scope.everything else scope.agency_ids,
-                )
-            except UnicodeDecodeError:
-                form.add_error("file", _("The file is not UTF-8 text."))
-        return render(
-            request,
-            "surveys/admin/import.html",
-            {
-                **self.admin_site.each_context(request),
-                "form": form,
-                "report": report,
-                "columns": csv_columns(questionnaire),
-                "title": _("Import paper surveys"),
-                "opts": self.model._meta,
-            },
-        )
 
 
 @admin.register(InvitationBatch)

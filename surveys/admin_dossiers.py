@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from surveys.admin import ImportForm
+from surveys.admin_import import ImportForm
 from surveys.admin_scope import ScopedAdmin
 from surveys.dossiers import COLUMNS, dossiers_import_file
 from surveys.models import Dossier

@@ -222,6 +222,14 @@ def row_references(
     return agency, procedure_id, channel
 
 
+def csv_required_columns(questionnaire: Questionnaire) -> list[str]:
+    """The columns a file must have: the response's identity, agency, channel
+    and date, and the required criteria. The procedure, optional criteria, the
+    respondent's profile and the suggestion may be left out of the header."""
+    criteria = [c.code for c in questionnaire_criteria(questionnaire) if c.required]
+    return ["uid", "agency", "channel", "responded_on", *criteria]
+
+
 def csv_columns(questionnaire: Questionnaire) -> list[str]:
     criteria = [c.code for c in questionnaire_criteria(questionnaire)]
     return [*FIXED_COLUMNS, *criteria, *TRAILING_COLUMNS]
@@ -353,7 +361,12 @@ def responses_import(
     report = ImportReport()
     reader = csv.DictReader(lines)
     expected = csv_columns(questionnaire)
-    if not csv_header_check(reader, columns=expected, required=expected, report=report):
+    if not csv_header_check(
+        reader,
+        columns=expected,
+        required=csv_required_columns(questionnaire),
+        report=report,
+    ):
         return report
 
     agencies = {
@@ -362,7 +375,10 @@ def responses_import(
         if agency_ids is None or a.id in agency_ids
     }
     procedures = dict(Procedure.objects.values_list("code", "id"))
-    names = reader.fieldnames or []
+    given = list(reader.fieldnames or [])
+    # Optional columns left out of the file read as empty cells after the rest.
+    left_out = [name for name in expected if name not in given]
+    names = given + left_out
     # Look-ups alone settle almost every row; the rest, errors included, go
     # through the full check, which alone writes messages.
     quick = row_quick_check(
@@ -378,6 +394,8 @@ def responses_import(
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
         for number, cells in csv_rows(reader, report):
             report.rows_read += 1
+            if left_out:
+                cells = cells + [""] * (len(names) - len(cells))
             checked = quick(number, cells)
             if checked is None:
                 checked = _check_row_line(

@@ -14,6 +14,23 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
 
+# SQLSTATEs of a lost or refused connection: class 08 (connection exception), and
+# the server shutting down, crashed or starting up. Other errors, such as a
+# statement too complex ("stack depth limit exceeded", 54001) or cancelled by a
+# timeout, are faults of the request, not an outage, and stay server errors.
+OUTAGE_STATES = {"57P01", "57P02", "57P03", "53300"}
+
+
+def is_outage(exception: Exception) -> bool:
+    """Whether a database error means the database cannot be reached."""
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    state = getattr(exception.__cause__, "sqlstate", None)
+    # No SQLSTATE: the client failed to connect or lost the connection.
+    return state is None or state.startswith("08") or state in OUTAGE_STATES
+
 
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
@@ -23,7 +40,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_outage(exception):
             return None
         logger.error("database unavailable: %s", exception)
         message = _(

@@ -56,10 +56,17 @@ def test_an_official_sees_the_three_indicators_of_their_province_side_by_side(
     assert "(8/20)" in text
 
     export = client.get(URL + "export/", {"period_kind__exact": 1})
-    body = export.content.decode("utf-8-sig")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert export.status_code == 200
     line = next(r for r in body.splitlines() if r.startswith(son_la_figures.name_vi))
     assert "90.0%" in line and "40.0%" in line and "(8/20)" in line
+    # The year: 90% of 40 against 85% meets it, the interval reaching under it.
+    year = client.get(URL + "export/", {"period_kind__exact": 3})
+    body = b"".join(year.streaming_content).decode("utf-8-sig")
+    line = next(r for r in body.splitlines() if r.startswith(son_la_figures.name_vi))
+    assert '90.0%,85%,"đạt chỉ tiêu, trong biên sai số"' in line
+    page = client.get(URL, {"period_kind__exact": 3, "q": "Sơn La"}).content.decode()
+    assert "đạt chỉ tiêu, trong biên sai số" in page
 
 
 def test_an_official_of_another_province_sees_none_of_it(
@@ -71,7 +78,7 @@ def test_an_official_of_another_province_sees_none_of_it(
     assert son_la_figures.name_vi not in page.content.decode()
     assert "Sơn La" not in page.content.decode()
     export = client.get(URL + "export/")
-    assert "Sơn La" not in export.content.decode("utf-8-sig")
+    assert "Sơn La" not in b"".join(export.streaming_content).decode("utf-8-sig")
     unit = client.get(f"{URL}unit/{Level.AGENCY}/{son_la_figures.id}/")
     assert unit.status_code == 404
     province = client.get(f"{URL}unit/{Level.PROVINCE}/{son_la_figures.province_id}/")

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from django.db.models import Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -117,20 +117,61 @@ def test_the_csv_and_excel_exports_contain_exactly_the_rows_the_list_shows(
     assert len(default_rows) == 63
 
 
-def test_the_below_target_overview_groups_flagged_provinces_by_region(
+def _overview_rows(html: str) -> list[str]:
+    """The unit names of the overview, in order."""
+    return [
+        re.sub(r"<[^>]+>", "", name).strip()
+        for name in re.findall(
+            r'<tr class="below-row">\s*<th[^>]*>(.*?)</th>', html, re.S
+        )
+    ]
+
+
+def test_the_below_target_overview_lists_every_province_under_its_target_by_gap(
     login, national_admin, sipas
 ):
     html = login(national_admin).get(reverse(BELOW), {"year": 2022}).content.decode()
     below = IndicatorValue.objects.filter(
-        period_key=2022, period_kind=3, status="below"
-    ).filter(Q(level=Level.PROVINCE, map=2008) | Q(level=Level.AGENCY))
-    assert below.filter(level=Level.PROVINCE).count() == 30
-    assert html.count('class="status-badge status-below"') == below.count()
-    assert html.count('<section class="region-group">') == len(
-        {v.region_id for v in below}
-    )
-    # The print styles, from a file: the policy forbids inline style.
-    assert "indicators/print.css" in html
+        period_key=2022, period_kind=3, level=Level.PROVINCE, map=2008
+    ).filter(value__lt=F("threshold"))
+    # Every province whose figure is under 80, margin of error or not.
+    assert below.count() == 36
+    assert set(below.values_list("status", flat=True)) == {"below"}
+    names = _overview_rows(html)
+    assert names == [v.name_vi for v in below.order_by(F("value") - F("threshold"))]
+    assert html.count('<td><span class="status-badge status-below') == 36
+    # Respondents, interval, gap, change since 2021 and the weakest criteria.
+    assert "5000" in html and "95%" in html and 'class="numeric gap">-' in html
+    assert '<ol class="weakest"><li title=' in html
+    assert "<style" not in html and "onclick" not in html and 'style="' not in html
+
+
+def test_the_overview_names_the_margin_of_error_and_the_previous_year(
+    login, son_la_official, rollup, son_la_centre, son_la
+):
+    rollup.add_uniform(agency=son_la_centre, month=202206, rate=75, answered=80)
+    rollup.add_uniform(agency=son_la_centre, month=202306, rate=80, answered=80)
+    rollup.write()
+    from indicators.values import values_refresh_dirty
+
+    values_refresh_dirty()
+    client = login(son_la_official)
+    html = client.get(reverse(BELOW), {"year": 2023}).content.decode()
+    assert _overview_rows(html) == [son_la.name_vi]
+    assert "certainty-margin" in html and "±" in html
+    assert "+5,00" in html  # 75% in 2022, 80% in 2023
+    agencies = client.get(reverse(BELOW), {"year": 2023, "level": 1})
+    assert _overview_rows(agencies.content.decode()) == [son_la_centre.name_vi]
+
+
+def test_the_overview_answers_bad_years_with_an_empty_list(
+    login, national_admin, sipas
+):
+    client = login(national_admin)
+    for year in ("99999", "-5", "abc", "1900"):
+        page = client.get(reverse(BELOW), {"year": year, "level": "all"})
+        assert page.status_code == 200
+        assert _overview_rows(page.content.decode()) == []
 
 
 def test_the_recompute_button_queues_a_refresh_and_the_refresh_line_shows(
@@ -176,3 +217,74 @@ def test_the_recompute_button_queues_a_refresh_and_the_refresh_line_shows(
         client.get(reverse("admin:indicators_indicatorvalue_refresh")).status_code
         == 405
     )
+
+
+def test_the_excel_export_has_a_frozen_header_a_filter_numbers_and_a_telling_name(
+    login, national_admin, sipas, son_la
+):
+    client = login(national_admin)
+    workbook = client.get(reverse(EXPORT, args=["xlsx"]), {"period": 2022})
+    today = timezone.localdate().isoformat()
+    assert f"chi-so-hai-long_tinh_2022_{today}.xlsx" in workbook["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active
+    assert sheet.freeze_panes == "B2"
+    assert (
+        sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}64"
+    )
+    header = [cell.value for cell in sheet[1]]
+    for column in ("vùng", "bản đồ hành chính", "độ chắc chắn", "năm"):
+        assert column in header
+    assert sheet.column_dimensions["A"].width >= 30
+    son_la_row = next(
+        row for row in sheet.iter_rows(min_row=2) if row[0].value == son_la.name_vi
+    )
+    values = dict(zip(header, (cell.value for cell in son_la_row), strict=True))
+    assert values["năm"] == 2022 and isinstance(values["năm"], int)
+    assert values["chỉ số chung (%)"] == 82.18
+    assert values["vùng"] == son_la.region.name_vi
+    csv_export = client.get(reverse(EXPORT, args=["csv"]), {"period": 2022})
+    assert f"chi-so-hai-long_tinh_2022_{today}.csv" in csv_export["Content-Disposition"]
+    assert list(_csv(csv_export)[0]) == header
+
+
+def test_a_province_page_links_to_the_same_units_figure_on_the_other_map(
+    login, son_la_official, sipas, son_la
+):
+    value = _year(son_la.id)
+    successor = _year(son_la.successor_id)
+    html = (
+        login(son_la_official)
+        .get(reverse("admin:indicators_indicatorvalue_change", args=[value.pk]))
+        .content.decode()
+    )
+    assert "(63 tỉnh)" in html
+    link = reverse("admin:indicators_indicatorvalue_change", args=[successor.pk])
+    assert f'href="{link}"' in html and "(34 tỉnh, thành từ 1/7/2025)" in html
+
+
+def test_agencies_are_ranked_in_their_province_and_among_their_kind(
+    login, son_la_official, rollup, son_la_centre
+):
+    from indicators.values import values_refresh_dirty
+    from surveys.models import Agency
+
+    justice = Agency.objects.get(code="14-stp")
+    other_centres = Agency.objects.filter(code__in=["12-centre", "11-centre"])
+    for agency, rate in [(son_la_centre, 78), (justice, 70)]:
+        rollup.add_uniform(agency=agency, month=202206, rate=rate, answered=100)
+    for agency in other_centres:
+        rollup.add_uniform(agency=agency, month=202206, rate=90, answered=100)
+    rollup.write()
+    values_refresh_dirty()
+    client = login(son_la_official)
+    html = client.get(reverse(BELOW), {"year": 2022, "level": 1}).content.decode()
+    assert _overview_rows(html) == [justice.name_vi, son_la_centre.name_vi]
+    centre = IndicatorValue.objects.get(
+        level=Level.AGENCY, unit_id=son_la_centre.id, period_kind=3, period_key=2022
+    )
+    page = client.get(
+        reverse("admin:indicators_indicatorvalue_change", args=[centre.pk])
+    ).content.decode()
+    # First of Sơn La's two agencies; third of the three provincial centres.
+    assert 'class="agency-rank-province">1/2<' in page
+    assert 'class="agency-rank-kind">3/3<' in page

@@ -44,7 +44,9 @@ def test_by_default_the_list_shows_the_latest_years_provinces_ordered_by_rank(
     assert len(rows) == 63
     assert all(text(cells["period"]) == "2022" for cells in rows.values())
     ranks = [text(cells["national_rank"]) for cells in rows.values()]
-    assert ranks[0] == "1/63" and ranks[-1] == "63/63"
+    # Every rank names its map.
+    assert ranks[0] == "1/63 (63 tỉnh)" and ranks[-1] == "63/63 (63 tỉnh)"
+    ranks = [rank.split()[0] for rank in ranks]
     assert [int(r.split("/")[0]) for r in ranks] == sorted(
         int(r.split("/")[0]) for r in ranks
     )
@@ -57,8 +59,8 @@ def test_son_la_shows_its_badge_ranks_and_rise_of_46_places(
     son_la_row = rows_of(html)[son_la.name_vi]
     assert text(son_la_row["index"]) == "82,18"
     assert text(son_la_row["target"]) == "80"
-    assert text(son_la_row["national_rank"]) == "17/63"
-    assert text(son_la_row["region_rank"]) == "5/14"
+    assert text(son_la_row["national_rank"]) == "17/63 (63 tỉnh)"
+    assert text(son_la_row["region_rank"]) == "5/14 (63 tỉnh)"
     assert text(son_la_row["rank_change"]) == "▲ 46"
     assert "status-meets" in son_la_row["status_badge"]
     assert (
@@ -68,7 +70,7 @@ def test_son_la_shows_its_badge_ranks_and_rise_of_46_places(
     lowest = min(sipas, key=sipas.get)
     lowest_row = rows_of(html)[lowest.name_vi]
     assert "status-below" in lowest_row["status_badge"]
-    assert text(lowest_row["national_rank"]) == "63/63"
+    assert text(lowest_row["national_rank"]) == "63/63 (63 tỉnh)"
 
 
 def test_filters_narrow_to_the_below_target_provinces_of_a_region(
@@ -163,7 +165,8 @@ def _values(start: int, stop: int, definition) -> None:
             ci_low=66 + (number % 250) / 10,
             ci_high=74 + (number % 250) / 10,
             threshold=80,
-            status=IndicatorValue.Status.AT_RISK,
+            status=IndicatorValue.Status.BELOW,
+            certainty=IndicatorValue.Certainty.MARGIN,
             computed_at=now,
             map=agency.province.map,
             region_id=agency.province.region_id,

@@ -100,6 +100,25 @@ def test_filters_by_region_status_and_year(sipas_2022, national_admin):
     }
 
 
+def test_status_and_certainty_are_given_and_filter_the_list(sipas_2022, national_admin):
+    client = _client(national_admin)
+    query = {"level": "province", "year": 2022, "period_kind": "year", "map": 2008}
+    below = client.get(URL, {**query, "status": "below", "page_size": 500}).json()
+    expected = IndicatorValue.objects.filter(
+        level=Level.PROVINCE, period_key=2022, period_kind=3, map=2008, value__lt=80
+    )
+    assert len(below["results"]) == expected.count() > 0
+    row = below["results"][0]
+    assert row["status"] == "below" and row["certainty"] in {"clear", "margin"}
+    assert row["certainty_label"]
+    margin = client.get(
+        URL, {**query, "status": "below", "certainty": "margin", "page_size": 500}
+    ).json()["results"]
+    assert all(r["certainty"] == "margin" for r in margin)
+    assert all(r["ci_high"] >= 80 > r["value_exact"] for r in margin)
+    assert client.get(URL, {"certainty": "sure"}).status_code == 400
+
+
 def test_the_province_filter_takes_the_statistical_code(sipas_2022, national_admin):
     body = (
         _client(national_admin)

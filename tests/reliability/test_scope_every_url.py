@@ -155,7 +155,10 @@ def test_every_non_public_url_refuses_another_province_or_shows_nothing_of_it(
             continue
         if result.status_code == 302 and "login" in result["Location"]:
             continue
-        body = result.content.decode(errors="replace")
+        content = (
+            b"".join(result.streaming_content) if result.streaming else result.content
+        )
+        body = content.decode(errors="replace")
         shown = [m for m in son_la_data["markers"] if m in body]
         if result.status_code >= 500 or shown:
             leaks.append(f"{name} {url}: {result.status_code}, shows {shown}")

@@ -70,7 +70,7 @@ def test_invitation_links_come_as_a_csv_and_each_opens_the_survey(
     )
     assert result.status_code == 200
     rows = list(csv.DictReader(io.StringIO(result.content.decode())))
-    assert len(rows) == 5 and len({row["link"] for row in rows}) == 5
+    assert len(rows) == 5 and len({row["đường dẫn"] for row in rows}) == 5
     batch = InvitationBatch.objects.get()
     assert (batch.count, batch.agency, batch.created_by) == (
         5,
@@ -78,7 +78,7 @@ def test_invitation_links_come_as_a_csv_and_each_opens_the_survey(
         son_la_official,
     )
     client.logout()
-    path = rows[0]["link"].split("://", 1)[1].split("/", 1)[1]
+    path = rows[0]["đường dẫn"].split("://", 1)[1].split("/", 1)[1]
     assert client.get("/" + path).status_code == 200
 
     printable = login(son_la_official).post(
@@ -129,3 +129,66 @@ def test_paper_import_in_the_admin_keeps_to_the_officials_agencies(
     accepted = login(national_admin).post(url, {"file": upload})
     assert "Đã đọc 4 dòng, nhập mới 4" in accepted.content.decode()
     assert Response.objects.count() == 4
+
+
+def test_a_response_reads_as_criteria_and_answers_in_words_with_flags_named(
+    login, son_la_official, son_la_centre, questionnaire
+):
+    criteria = questionnaire.criteria.count()
+    flagged = ResponseFactory(
+        questionnaire=questionnaire,
+        agency=son_la_centre,
+        answers="5" + "0" + "4" * (criteria - 2),
+        flags=Response.Flag.TOO_FAST | Response.Flag.BURST,
+        status=Response.Status.SUSPICIOUS,
+    )
+    clean = ResponseFactory(questionnaire=questionnaire, agency=son_la_centre)
+    client = login(son_la_official)
+    detail = client.get(
+        reverse("admin:surveys_response_change", args=[flagged.pk])
+    ).content.decode()
+    first = questionnaire.criteria.order_by("position").first()
+    assert first.text_vi in detail and "Rất hài lòng" in detail
+    assert "4" * (criteria - 2) not in detail
+    assert (
+        detail.count("Dấu hiệu khi tiếp nhận") + detail.count("dấu hiệu khi tiếp nhận")
+        == 1
+    )
+    changelist = reverse("admin:surveys_response_changelist")
+    listing = client.get(changelist).content.decode()
+    for flag in Response.Flag:
+        assert f"?flag={flag.value}" in listing
+    fast = client.get(changelist, {"flag": Response.Flag.TOO_FAST}).content.decode()
+    assert str(flagged.uid) in fast and str(clean.uid) not in fast
+    honeypot = client.get(changelist, {"flag": Response.Flag.HONEYPOT})
+    assert str(flagged.uid) not in honeypot.content.decode()
+    none = client.get(changelist, {"flag": "none"}).content.decode()
+    assert str(clean.uid) in none and str(flagged.uid) not in none
+
+
+def test_the_import_page_offers_templates_and_the_csv_template_imports_as_is(
+    login, son_la_official, son_la_centre, questionnaire
+):
+    client = login(son_la_official)
+    page = client.get(reverse("admin:surveys_response_import")).content.decode()
+    assert "import/template.xlsx" in page and "import/template.csv" in page
+    assert "<code>gender</code>" in page  # the columns in a table, not one line
+    template = client.get(
+        reverse("admin:surveys_response_import_template", args=["csv"])
+    )
+    assert "mau-nhap-phieu-giay_" in template["Content-Disposition"]
+    body = template.content.decode("utf-8-sig")
+    assert son_la_centre.code in body
+    upload = io.BytesIO(body.encode())
+    upload.name = "mau.csv"
+    done = client.post(reverse("admin:surveys_response_import"), {"file": upload})
+    assert done.status_code == 200
+    assert Response.objects.filter(agency=son_la_centre).count() == 1
+    workbook = client.get(
+        reverse("admin:surveys_response_import_template", args=["xlsx"])
+    )
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(io.BytesIO(workbook.content))
+    codes = [row[0] for row in sheets.worksheets[1].iter_rows(values_only=True)]
+    assert "channel" in codes and "gender" in codes and "ACCESS_1" in codes

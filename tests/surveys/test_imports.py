@@ -132,8 +132,33 @@ def test_missing_and_unknown_columns_are_reported(questionnaire):
     text = "uid,agency,colour\n"
     report = responses_import(lines=io.StringIO(text), questionnaire=questionnaire)
     columns = {e.column for e in report.errors}
-    assert {"procedure", "ACCESS_1", "suggestion", "colour"} <= columns
+    assert {"channel", "responded_on", "ACCESS_1", "colour"} <= columns
+    # Optional columns may be left out: they are not reported missing.
+    assert not {"procedure", "suggestion", "gender"} & columns
     assert all(e.row == 1 for e in report.errors)
+
+
+def test_a_file_may_leave_out_the_optional_columns(questionnaire):
+    optional = {
+        "procedure",
+        "respondent_type",
+        "gender",
+        "age_band",
+        "education",
+        "occupation",
+        "suggestion",
+    }
+    columns = [c for c in csv_columns(questionnaire) if c not in optional]
+    rows = paper_rows(questionnaire, 3)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    buffer.seek(0)
+    report = responses_import(lines=buffer, questionnaire=questionnaire)
+    assert report.ok and report.imported == 3, report.errors
+    stored = Response.objects.get(uid=rows[1]["uid"])
+    assert (stored.procedure_id, stored.gender, stored.suggestion) == (None, None, "")
 
 
 def _text(questionnaire, rows) -> io.StringIO:

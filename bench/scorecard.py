@@ -1,0 +1,96 @@
+"""The national scorecard and its export, and the review list's pages at national
+scale: median time of each, signed in as a national administrator, on the data
+set of DATABASE_URL, against the goal of 2 s.
+
+    DATABASE_URL=postgres://.../sipas_bench_1m python bench/scorecard.py --data 1M
+
+Every province, agency and period: the scorecard unfiltered and by kind of
+period, its CSV export, and the review list's CSV export of every level and
+period. A page answering anything but 200 is reported with its status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Row, emit, median, setup  # noqa: E402
+
+URLS = [
+    "/admin/indicators/scorecard/",
+    "/admin/indicators/scorecard/?period_kind__exact=1",
+    "/admin/indicators/scorecard/?period_kind__exact=2",
+    "/admin/indicators/scorecard/export/",
+    "/admin/indicators/indicatorvalue/export.csv?level=all&period=all&map=all",
+    "/admin/indicators/indicatorvalue/below-target/?level=1",
+]
+GOAL_SECONDS = 2.0
+
+
+def _timed(client, url: str) -> tuple[float, int, int]:
+    """Seconds to the last byte, bytes and status of one request."""
+    started = time.perf_counter()
+    response = client.get(url)
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    return time.perf_counter() - started, len(body), response.status_code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="?")
+    parser.add_argument("--url", action="append", help="page to read (repeatable)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    setup()
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from indicators.models import IndicatorValue
+    from surveys.models import Agency
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    scale = (
+        f"{Agency.objects.count():,} agencies, "
+        f"{IndicatorValue.objects.count():,} figures"
+    )
+    rows = []
+    for url in args.url or URLS:
+        _timed(client, url)  # warm: caches, the connection, first imports
+        runs = [_timed(client, url) for _ in range(args.repeat)]
+        status = runs[-1][2]
+        if status != 200:
+            rows.append(Row("10 scale", url, None, "", note=f"HTTP {status}"))
+            continue
+        seconds = median([run[0] for run in runs])
+        rows.append(
+            Row(
+                "10 scale",
+                f"{url} median",
+                seconds * 1000,
+                "ms",
+                goal=f"< {GOAL_SECONDS * 1000:.0f} ms",
+                met=seconds < GOAL_SECONDS,
+                note=f"median of {args.repeat}, {runs[-1][1]:,} bytes; {scale}",
+                data=args.data,
+            )
+        )
+    emit(rows, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
