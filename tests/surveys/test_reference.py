@@ -115,3 +115,30 @@ def test_a_changed_name_is_updated_and_a_questionnaire_version_is_never_rewritte
     assert report.updated["provinces"] == 1
     assert Province.objects.get(map=2008, code="14").name_vi == "Sơn La"
     assert Criterion.objects.get(code="ACCESS_1").text_vi == "Đã sửa"
+
+
+def test_the_feedback_criteria_carry_the_commas_of_their_heading():
+    feedback = Criterion.objects.filter(
+        questionnaire__code="sipas-service", element__code="FEEDBACK"
+    )
+    heading = feedback.first().element.name_vi
+    assert "góp ý, phản ánh, kiến nghị" in heading
+    texts = [c.text_vi for c in feedback if "góp ý" in c.text_vi]
+    assert len(texts) == 3
+    assert all("góp ý, phản ánh, kiến nghị" in text for text in texts)
+
+
+def test_a_database_loaded_before_the_commas_gets_them_from_the_migration():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("surveys.migrations.0006_criteria_punctuation")
+    criterion = Criterion.objects.get(
+        questionnaire__code="sipas-service", code="FEEDBACK_2"
+    )
+    criterion.text_vi = "Người dân dễ dàng thực hiện góp ý phản ánh kiến nghị"
+    criterion.save()
+    migration.punctuate(apps, None)
+    criterion.refresh_from_db()
+    assert criterion.text_vi == "Người dân dễ dàng thực hiện góp ý, phản ánh, kiến nghị"
