@@ -137,6 +137,10 @@ def answers_errors(
                 )
                 % {"value": value}
             ]
+        elif value == 0 and not by_code[code].allows_not_applicable:
+            errors[code] = [
+                _("This question has no “does not apply” answer: choose 1 to 5.")
+            ]
     for criterion in criteria:
         if criterion.required and answers.get(criterion.code) is None:
             errors.setdefault(criterion.code, []).append(
