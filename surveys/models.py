@@ -170,7 +170,7 @@ class Questionnaire(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
-        RETIRED = "retired", _("retired")
+        RETIRED = "retired", _("no longer in use")
 
     id = models.AutoField(primary_key=True)
     code = models.SlugField(_("code"), max_length=40)

@@ -27,14 +27,23 @@ from django.views.decorators.http import require_http_methods
 from surveys import selectors
 from surveys.forms import CHANNEL_CODES, SurveyForm
 from surveys.intake import HONEYPOT_FIELD, RateLimited, form_flags, rate_flags
-from surveys.models import Agency, Channel, Procedure, Source, UsedInvitation
+from surveys.models import (
+    Agency,
+    Channel,
+    Procedure,
+    Questionnaire,
+    Source,
+    UsedInvitation,
+)
 from surveys.services import (
     Invitation,
     InvitationAlreadyUsed,
     InvitationInvalid,
     SubmissionConflict,
     SubmissionInvalid,
+    answers_errors,
     invitation_read,
+    questionnaire_criteria,
     response_submit,
 )
 
@@ -266,6 +275,37 @@ def _survey_page(
     if not created:
         target += "?" + urlencode({"again": "1"})
     return HttpResponseRedirect(target)
+
+
+def survey_preview(
+    request: HttpRequest, *, questionnaire: Questionnaire, agency: Agency, action: str
+) -> HttpResponse:
+    """The survey page of any version (a draft too), exactly as citizens will see
+    it: what is sent back is checked as a submission would be and shown again,
+    never stored."""
+    form_kwargs = {
+        "questionnaire": questionnaire,
+        "ask_channel": True,
+        "ask_procedure": True,
+    }
+    context = {
+        "agency": agency,
+        "procedure": None,
+        "questionnaire": questionnaire,
+        "action": action,
+        "notice": _("Preview: answers sent from this page are checked, not stored."),
+    }
+    if request.method != "POST":
+        return _render(request, SurveyForm(**form_kwargs), context)
+    language = request.POST.get("language")
+    if language:
+        return _switch_language(request, language, form_kwargs, context)
+    form = SurveyForm(request.POST, **form_kwargs)
+    if form.is_valid():
+        errors = answers_errors(questionnaire_criteria(questionnaire), form.answers())
+        if errors:
+            form.add_service_errors({"answers": errors})
+    return _render(request, form, context, status=400 if form.errors else 200)
 
 
 def _switch_language(

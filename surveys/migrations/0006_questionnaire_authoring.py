@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 choices=[
                     ("draft", "draft"),
                     ("published", "published"),
-                    ("retired", "retired"),
+                    ("retired", "no longer in use"),
                 ],
                 default="published",
                 max_length=16,

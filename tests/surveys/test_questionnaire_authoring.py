@@ -15,7 +15,6 @@ from surveys.services import SubmissionInvalid, response_submit
 from surveys.services.questionnaires import (
     QuestionnaireRefused,
     criteria_limit,
-    questionnaire_draft_create,
     questionnaire_frozen,
     questionnaire_new_draft,
     questionnaire_problems,
@@ -23,37 +22,7 @@ from surveys.services.questionnaires import (
     questionnaire_retire,
 )
 from tests.factories import ResponseFactory
-
-
-def draft_with(elements: dict[str, list[str]], code: str = "health") -> Questionnaire:
-    """A draft whose elements hold criteria with these codes, worded in both
-    languages."""
-    draft = questionnaire_draft_create(
-        code=code,
-        title_vi="Khảo sát sự hài lòng về dịch vụ y tế",
-        title_en="Satisfaction with health services",
-        scale=DEFAULT_SCALE,
-    )
-    position = 0
-    for index, (element_code, criteria) in enumerate(elements.items(), start=1):
-        element = Element.objects.create(
-            questionnaire=draft,
-            code=element_code,
-            position=index,
-            name_vi=f"Yếu tố {element_code}",
-            name_en=f"Element {element_code}",
-        )
-        for criterion_code in criteria:
-            position += 1
-            Criterion.objects.create(
-                questionnaire=draft,
-                element=element,
-                code=criterion_code,
-                position=position,
-                text_vi=f"Câu hỏi {criterion_code}",
-                text_en=f"Question {criterion_code}",
-            )
-    return draft
+from tests.surveys.authoring import draft_with
 
 
 def submit(questionnaire: Questionnaire, agency, answers: dict) -> None:
