@@ -42,7 +42,7 @@ class AuthoringInline(admin.TabularInline):
 
     extra = 0
     formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
     }
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -88,7 +88,25 @@ class CriterionInline(AuthoringInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = ("code", "title_vi", "title_en", "scale")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if Questionnaire.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _(
+                    "A questionnaire with this code exists: to change it, select a "
+                    "version in the list and create a new draft version."
+                )
+            )
+        return code
+
+
 class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+    form = QuestionnaireForm
     list_display = (
         "code",
         "version",
@@ -112,6 +130,9 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         "changes",
         "versions",
     )
+
+    class Media:
+        css = {"all": ("surveys/admin_questionnaires.css",)}
 
     # --- who may do what: national administrators, drafts only -------------------
 

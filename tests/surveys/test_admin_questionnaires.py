@@ -208,3 +208,22 @@ def test_the_preview_is_the_citizen_page_and_stores_nothing(
     assert sent.status_code == 400
     assert "q-A2" in dict(sent.context["form"].errors)
     assert not draft.response_set.exists()
+
+
+def test_adding_a_code_that_exists_points_to_a_new_draft_version(
+    login, national_admin, questionnaire
+):
+    client = login(national_admin)
+    page = client.post(
+        reverse("admin:surveys_questionnaire_add"),
+        {
+            "code": questionnaire.code,
+            "title_vi": "Bản khác",
+            "scale": "[]",
+            **inline_management("elements", 0),
+            **inline_management("criteria", 0),
+        },
+    )
+    assert page.status_code == 200
+    assert "create a new draft version" in page.content.decode()
+    assert Questionnaire.objects.filter(code=questionnaire.code).count() == 1
