@@ -93,6 +93,7 @@ class QuestionnaireApi(APIView):
                                 "position": c.position,
                                 "text": c.text,
                                 "required": c.required,
+                                "not_applicable": c.allows_not_applicable,
                             }
                             for c in criteria
                         ],

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
+
 from indicators.models import IndicatorValue, Level, PeriodKind, ScoringDefinition
 from indicators.rollup import rollup_refresh
 from indicators.services import scoring_definitions_follow
@@ -39,6 +41,8 @@ def test_a_new_version_carries_the_definition_over_by_codes(questionnaire):
     assert scoring_definitions_follow() == []
 
 
+# Committed, as responses are: a refresh folds what other transactions committed.
+@pytest.mark.django_db(transaction=True)
 def test_a_new_questionnaire_has_its_own_figures_from_the_first_refresh(
     son_la_centre, questionnaire
 ):
