@@ -8,6 +8,7 @@ criterion would silently change what old answers mean.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from surveys.models import Criterion, Element, Questionnaire, Response
 # (n0 to n5); 0 is "does not apply".
 SCALE_LEVELS = frozenset({1, 2, 3, 4, 5})
 NOT_APPLICABLE = 0
+# Codes name form fields, CSV columns and API keys: plain characters only.
+CODE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class QuestionnaireRefused(Exception):
@@ -79,6 +82,16 @@ def questionnaire_problems(questionnaire: Questionnaire) -> list[str]:
     for code in sorted({c.code for c in criteria if codes[c.code.casefold()] > 1}):
         problems.append(
             _("The criterion code %(code)s is used more than once.") % {"code": code}
+        )
+    for code in sorted(
+        {r.code for r in [*elements, *criteria] if not CODE.fullmatch(r.code)}
+    ):
+        problems.append(
+            _(
+                "The code %(code)s may hold only unaccented letters, digits, "
+                "“_” and “-”."
+            )
+            % {"code": code}
         )
     for criterion in criteria:
         if not criterion.text_vi.strip():

@@ -106,6 +106,14 @@ def test_it_refuses_an_element_without_criteria_and_a_repeated_code(db):
     assert "The criterion code a1 is used more than once." in problems
 
 
+def test_it_refuses_codes_that_cannot_name_a_field_or_a_column(db):
+    draft = draft_with({"Tiếp cận": ["A 1", "A_2"]})
+    assert questionnaire_problems(draft) == [
+        "The code A 1 may hold only unaccented letters, digits, “_” and “-”.",
+        "The code Tiếp cận may hold only unaccented letters, digits, “_” and “-”.",
+    ]
+
+
 def test_it_refuses_more_criteria_than_a_response_can_store(db):
     limit = criteria_limit()
     assert limit == 200  # Response.answers: one character per criterion
