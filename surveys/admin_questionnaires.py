@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys import selectors
 from surveys.admin_scope import NotFoundOutsideScope, is_national
 from surveys.models import Agency, Criterion, Element, Questionnaire
-from surveys.reference import DEFAULT_SCALE
+from surveys.reference import DEFAULT_QUESTIONNAIRE, DEFAULT_SCALE
 from surveys.services.questionnaires import (
     QuestionnaireRefused,
     criteria_limit,
@@ -126,6 +126,7 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
         "is_current",
         "published_at",
         "preview_link",
+        "survey_link",
         "problems",
         "changes",
         "versions",
@@ -182,6 +183,7 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             "title_en",
             "scale",
             "preview_link",
+            "survey_link",
             "problems",
             "changes",
             "versions",
@@ -221,6 +223,17 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             reverse("admin:surveys_questionnaire_preview", args=[obj.pk]),
             _("See the survey page as citizens will see it"),
         )
+
+    @admin.display(description=_("survey link"))
+    def survey_link(self, obj: Questionnaire) -> str:
+        if not obj.is_current:
+            return gettext(
+                "None: only the current version of a questionnaire is served."
+            )
+        agency = gettext("agency-code")
+        if obj.code == DEFAULT_QUESTIONNAIRE:
+            return f"/s/{agency}/"
+        return f"/s/{agency}/q/{obj.code}/"
 
     @admin.display(description=_("before publishing"))
     def problems(self, obj: Questionnaire) -> str:

@@ -35,6 +35,7 @@ from surveys.models import (
     Source,
     UsedInvitation,
 )
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.services import (
     Invitation,
     InvitationAlreadyUsed,
@@ -88,7 +89,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @kept_for_back
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
+def survey(
+    request: HttpRequest, agency_code: str, questionnaire_code: str | None = None
+) -> HttpResponse:
+    """The survey page of an agency: the platform's questionnaire (SIPAS), or
+    another one by its code."""
     agency = selectors.agency_for_survey(agency_code)
     if agency is None:
         return _not_found(request)
@@ -98,13 +103,24 @@ def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
         if procedure is None:
             return _not_found(request)
     channel = CHANNEL_CODES.get(request.GET.get("channel", ""))
+    if questionnaire_code is None:
+        action = reverse("surveys:survey-send", kwargs={"agency_code": agency.code})
+    else:
+        action = reverse(
+            "surveys:survey-questionnaire-send",
+            kwargs={
+                "agency_code": agency.code,
+                "questionnaire_code": questionnaire_code,
+            },
+        )
     return _survey_page(
         request,
         agency=agency,
         procedure=procedure,
         channel=channel,
         ask_procedure=procedure is None,
-        action=reverse("surveys:survey-send", kwargs={"agency_code": agency.code}),
+        action=action,
+        questionnaire_code=questionnaire_code or DEFAULT_QUESTIONNAIRE,
     )
 
 
@@ -182,8 +198,9 @@ def _survey_page(
     ask_procedure: bool,
     action: str,
     invitation: Invitation | None = None,
+    questionnaire_code: str = DEFAULT_QUESTIONNAIRE,
 ) -> HttpResponse:
-    questionnaire = selectors.questionnaire_current()
+    questionnaire = selectors.questionnaire_current(questionnaire_code)
     if questionnaire is None:
         return _not_found(request)
     form_kwargs = {

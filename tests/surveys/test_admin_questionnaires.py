@@ -178,6 +178,13 @@ def test_the_actions_publish_copy_and_retire(login, national_admin):
         reverse("admin:surveys_questionnaire_change", args=[second.pk])
     ).content.decode()
     assert "Compared with version 1." in changed
+    assert "only the current version" in changed
+    assert (
+        "/s/agency-code/q/health/"
+        in client.get(
+            reverse("admin:surveys_questionnaire_change", args=[draft.pk])
+        ).content.decode()
+    )
     assert 'name="_save"' in changed
 
     act("retire", draft)
