@@ -1,10 +1,13 @@
 """A national administrator authors a questionnaire in a real browser: three
-elements with a criterion each, a preview of the citizen page, publishing."""
+elements with a criterion each, a preview of the citizen page, publishing; a
+citizen answers it at its link, and it has its own figure after a refresh."""
 
 from __future__ import annotations
 
 import pytest
 
+from indicators.models import IndicatorValue, Level, PeriodKind
+from indicators.rollup import rollup_refresh
 from surveys.models import Questionnaire
 from tests.browser import ARTIFACTS, browser_page, needs_chromium
 from tests.conftest import PASSWORD
@@ -30,8 +33,9 @@ def save_and_continue(page) -> None:
 
 
 def test_an_administrator_creates_previews_and_publishes_a_questionnaire(
-    page, live_server, national_admin
+    page, live_server, national_admin, son_la_centre, settings
 ):
+    settings.SURVEY_MIN_FILL_SECONDS = 0
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", national_admin.username)
     page.fill("#id_password", PASSWORD)
@@ -80,3 +84,19 @@ def test_an_administrator_creates_previews_and_publishes_a_questionnaire(
     assert [e["code"] for e in served.json()["elements"]] == [
         code for code, _name, _text in ELEMENTS
     ]
+
+    page.goto(f"{live_server.url}/s/{son_la_centre.code}/q/health/")
+    for code, _name, _text in ELEMENTS:
+        page.click(f"label[for='q-{code}_1-5']")
+    with page.expect_navigation():
+        page.click("button.submit")
+    assert page.url.endswith(f"/s/{son_la_centre.code}/thanks/")
+
+    rollup_refresh()
+    figure = IndicatorValue.objects.get(
+        definition__questionnaire=draft,
+        level=Level.AGENCY,
+        unit_id=son_la_centre.id,
+        period_kind=PeriodKind.YEAR,
+    )
+    assert (figure.respondents, figure.value) == (1, 100.0)
