@@ -91,7 +91,7 @@ class CriterionInline(AuthoringInline):
 class QuestionnaireForm(forms.ModelForm):
     class Meta:
         model = Questionnaire
-        fields = ("code", "title_vi", "title_en", "scale")
+        fields = ("code", "title_vi", "title_en", "scale", "asks_about_respondent")
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
@@ -172,7 +172,7 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
-            return ("code", "title_vi", "title_en", "scale")
+            return ("code", "title_vi", "title_en", "scale", "asks_about_respondent")
         return (
             "code",
             "version",
@@ -182,6 +182,7 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             "title_vi",
             "title_en",
             "scale",
+            "asks_about_respondent",
             "preview_link",
             "survey_link",
             "problems",
@@ -206,6 +207,7 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             title_vi=obj.title_vi,
             title_en=obj.title_en,
             scale=obj.scale,
+            asks_about_respondent=obj.asks_about_respondent,
         )
         obj.pk, obj.version, obj.status = created.pk, created.version, created.status
         obj._state.adding = False

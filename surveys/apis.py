@@ -103,7 +103,9 @@ class QuestionnaireApi(APIView):
                     )
                 ],
                 "optional_questions": {
-                    name: list(codes) for name, codes in PROFILE_CODES.items()
+                    name: list(codes)
+                    for name, codes in PROFILE_CODES.items()
+                    if questionnaire.asks_about_respondent
                 },
                 "started": started_token(),
             }

@@ -101,7 +101,8 @@ class SurveyForm(forms.Form):
             {"maxlength": str(limit), "aria-describedby": "suggestion-hint"}
         )
         self.suggestion_limit = limit
-        for name, (label, choices) in PROFILE_FIELDS.items():
+        asked = PROFILE_FIELDS if questionnaire.asks_about_respondent else {}
+        for name, (label, choices) in asked.items():
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
                 choices=sentence_case(choices.choices),
@@ -227,4 +228,4 @@ class SurveyForm(forms.Form):
         return missing, links
 
     def profile_fields(self) -> list:
-        return [self[name] for name in PROFILE_FIELDS]
+        return [self[name] for name in PROFILE_FIELDS if name in self.fields]

@@ -181,6 +181,9 @@ class Questionnaire(models.Model):
     # value 0 is "does not apply" and counts in no denominator.
     scale = models.JSONField(_("answer scale"))
     is_current = models.BooleanField(_("current version"), default=False)
+    asks_about_respondent = models.BooleanField(
+        _("asks the optional questions about the respondent"), default=True
+    )
     # Published by default: versions loaded from the reference files are; the
     # authoring services create drafts explicitly.
     status = models.CharField(

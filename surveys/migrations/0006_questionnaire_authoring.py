@@ -18,6 +18,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="questionnaire",
+            name="asks_about_respondent",
+            field=models.BooleanField(
+                default=True,
+                verbose_name="asks the optional questions about the respondent",
+            ),
+        ),
+        migrations.AddField(
             model_name="criterion",
             name="allows_not_applicable",
             field=models.BooleanField(

@@ -129,7 +129,12 @@ def _scale_problems(scale: object) -> list[str]:
 
 
 def questionnaire_draft_create(
-    *, code: str, title_vi: str, title_en: str = "", scale: list[dict]
+    *,
+    code: str,
+    title_vi: str,
+    title_en: str = "",
+    scale: list[dict],
+    asks_about_respondent: bool = True,
 ) -> Questionnaire:
     """A new draft version of `code`: version 1 for a new questionnaire, the next
     number otherwise."""
@@ -140,6 +145,7 @@ def questionnaire_draft_create(
         title_vi=title_vi,
         title_en=title_en,
         scale=scale,
+        asks_about_respondent=asks_about_respondent,
         status=Questionnaire.Status.DRAFT,
         is_current=False,
     )
@@ -215,6 +221,7 @@ def questionnaire_new_draft(*, questionnaire: Questionnaire) -> Questionnaire:
         title_vi=questionnaire.title_vi,
         title_en=questionnaire.title_en,
         scale=questionnaire.scale,
+        asks_about_respondent=questionnaire.asks_about_respondent,
     )
     copies = {}
     for element in questionnaire.elements.order_by("position"):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from surveys.models import Response
+from surveys.models import Questionnaire, Response
 from surveys.services.questionnaires import questionnaire_publish, questionnaire_retire
 from tests.surveys.authoring import draft_with
+from tests.surveys.helpers import api_payload
 from tests.surveys.test_views import form_data
 
 
@@ -49,3 +50,24 @@ def test_a_published_questionnaire_is_answered_at_its_own_link(
     questionnaire_retire(questionnaire=draft)
     assert client.get(link).status_code == 404
     assert client.get(f"/s/{son_la_centre.code}/q/no-such-survey/").status_code == 404
+
+
+def test_a_questionnaire_may_leave_out_the_questions_about_the_respondent(
+    client, son_la_centre
+):
+    draft = draft_with({"A": ["A1"]})
+    Questionnaire.objects.filter(pk=draft.pk).update(asks_about_respondent=False)
+    questionnaire_publish(questionnaire=draft)
+    link = f"/s/{son_la_centre.code}/q/health/"
+    html = client.get(link).content.decode()
+    assert 'id="about-you"' not in html and 'name="gender"' not in html
+    assert client.post(f"{link}send/", form_data(html, draft)).status_code == 302
+
+    read = client.get("/api/v1/questionnaires/health/").json()
+    assert read["optional_questions"] == {}
+    payload = api_payload(draft, son_la_centre, answers={"A1": 4})
+    refused = client.post(
+        "/api/v1/responses/", payload, content_type="application/json"
+    )
+    assert refused.status_code == 400
+    assert set(refused.json()) >= {"gender", "respondent_type", "age_band"}
