@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,7 @@ class CriterionInline(AuthoringInline):
             kwargs["queryset"] = Element.objects.filter(
                 questionnaire_id=object_id or 0
             ).order_by("position")
+            kwargs["label"] = capfirst(_("element"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
