@@ -202,7 +202,13 @@ def questionnaire_new_draft(*, questionnaire: Questionnaire) -> Questionnaire:
     """Start the next version of a questionnaire as a draft copy of this one (its
     wording, scale, elements and criteria, with the same codes): the way to
     change a published version. Refused while the code already has a draft."""
-    Questionnaire.objects.select_for_update().filter(code=questionnaire.code).count()
+    # Two administrators starting a draft at once: the second waits, then sees
+    # the first's draft.
+    list(
+        Questionnaire.objects.select_for_update()
+        .filter(code=questionnaire.code)
+        .values_list("pk", flat=True)
+    )
     draft = Questionnaire.objects.filter(
         code=questionnaire.code, status=Questionnaire.Status.DRAFT
     ).first()
