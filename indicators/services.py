@@ -152,3 +152,54 @@ def scoring_definition_set_current(definition: ScoringDefinition) -> None:
     ).exclude(pk=definition.pk).update(is_current=False)
     definition.is_current = True
     definition.save(update_fields=["is_current"])
+
+
+@transaction.atomic
+def scoring_definitions_follow() -> list[ScoringDefinition]:
+    """Give every current questionnaire version that has no current scoring
+    definition one, before its first figures are computed; returns those created.
+
+    A new version of a questionnaire carries over the current definition of its
+    latest earlier version that has one (same code, next version; the same
+    satisfied levels and decimals; the weights of the elements and criteria that
+    keep their codes). A new questionnaire gets the default: levels 4 and 5,
+    equal weights, two decimals, under its own code. Each definition belongs to
+    one version: figures of two versions or two questionnaires are never mixed.
+    """
+    created = []
+    for questionnaire in Questionnaire.objects.filter(is_current=True).exclude(
+        scoring_definitions__is_current=True
+    ):
+        previous = (
+            ScoringDefinition.objects.filter(
+                questionnaire__code=questionnaire.code,
+                questionnaire__version__lt=questionnaire.version,
+                is_current=True,
+            )
+            .order_by("-questionnaire__version")
+            .first()
+        )
+        if previous is None:
+            created.append(
+                scoring_definition_create(
+                    code=questionnaire.code, questionnaire=questionnaire
+                )
+            )
+            continue
+        elements = set(questionnaire.elements.values_list("code", flat=True))
+        criteria = set(questionnaire.criteria.values_list("code", flat=True))
+        created.append(
+            scoring_definition_create(
+                code=previous.code,
+                questionnaire=questionnaire,
+                satisfied_levels=previous.satisfied_levels,
+                element_weights={
+                    k: w for k, w in previous.element_weights.items() if k in elements
+                },
+                criterion_weights={
+                    k: w for k, w in previous.criterion_weights.items() if k in criteria
+                },
+                decimals=previous.decimals,
+            )
+        )
+    return created

@@ -40,6 +40,7 @@ from indicators.models import (
     ScoringDefinition,
 )
 from indicators.rollup import BULK_WORK_MEM, planner_settings
+from indicators.services import scoring_definitions_follow
 from surveys.models import MAP_2025_STARTS, Criterion, Element, Province
 
 Z = 1.959963984540054  # two-sided 95%
@@ -705,6 +706,8 @@ def values_refresh_dirty() -> int:
         )
         if mark is None:
             return 0
+        # A version published since the last refresh gets its definition first.
+        scoring_definitions_follow()
         # A semi-join in the database: the marks are thousands of rows for a
         # handful of questionnaires (reading them into Python took 29 ms).
         questionnaires = DirtyUnitPeriod.objects.filter(id__lte=mark).values(
@@ -728,6 +731,8 @@ def values_rebuild(*, definition: ScoringDefinition | None = None) -> int:
     without one, of every current definition, from the whole rollup; figures whose
     unit-period has no respondents any more are deleted. Dirty marks are consumed,
     as everything they mark is recomputed. Returns the number of figures written."""
+    if definition is None:
+        scoring_definitions_follow()
     definitions = (
         [definition]
         if definition is not None

@@ -431,4 +431,8 @@ class UserWithRoleAdmin(_UserAdmin):
 
 # Dossier pages and known addresses live in their own modules; importing them
 # registers them.
-from surveys import admin_addresses, admin_dossiers  # noqa: E402, F401
+from surveys import (  # noqa: E402, F401
+    admin_addresses,
+    admin_dossiers,
+    admin_questionnaires,
+)

@@ -93,6 +93,7 @@ class QuestionnaireApi(APIView):
                                 "position": c.position,
                                 "text": c.text,
                                 "required": c.required,
+                                "not_applicable": c.allows_not_applicable,
                             }
                             for c in criteria
                         ],
@@ -102,7 +103,9 @@ class QuestionnaireApi(APIView):
                     )
                 ],
                 "optional_questions": {
-                    name: list(codes) for name, codes in PROFILE_CODES.items()
+                    name: list(codes)
+                    for name, codes in PROFILE_CODES.items()
+                    if questionnaire.asks_about_respondent
                 },
                 "started": started_token(),
             }

@@ -77,12 +77,13 @@ class SurveyForm(forms.Form):
         self.scale = scale_labels(questionnaire, get_language())
         self.layout = questionnaire_layout(questionnaire)
         values = [(str(item["value"]), item["label"]) for item in self.scale]
+        levels = [value for value in values if value[0] != "0"]
         for _element, criteria in self.layout:
             for criterion in criteria:
                 self.fields[criterion_field_name(criterion.code)] = (
                     forms.TypedChoiceField(
                         label=criterion.text,
-                        choices=values,
+                        choices=values if criterion.allows_not_applicable else levels,
                         coerce=int,
                         empty_value=None,
                         required=False,
@@ -100,7 +101,8 @@ class SurveyForm(forms.Form):
             {"maxlength": str(limit), "aria-describedby": "suggestion-hint"}
         )
         self.suggestion_limit = limit
-        for name, (label, choices) in PROFILE_FIELDS.items():
+        asked = PROFILE_FIELDS if questionnaire.asks_about_respondent else {}
+        for name, (label, choices) in asked.items():
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
                 choices=sentence_case(choices.choices),
@@ -170,6 +172,7 @@ class SurveyForm(forms.Form):
                         "name": bound.html_name,
                         "text": criterion.text,
                         "required": criterion.required,
+                        "not_applicable": criterion.allows_not_applicable,
                         "value": "" if value in (None, "") else str(value),
                         "errors": bound.errors,
                     }
@@ -225,4 +228,4 @@ class SurveyForm(forms.Form):
         return missing, links
 
     def profile_fields(self) -> list:
-        return [self[name] for name in PROFILE_FIELDS]
+        return [self[name] for name in PROFILE_FIELDS if name in self.fields]

@@ -160,7 +160,17 @@ class Procedure(BilingualName):
 
 class Questionnaire(models.Model):
     """A versioned questionnaire. A new version or a new questionnaire (policy,
-    basic public services) is data: elements and criteria rows, no code."""
+    basic public services) is data: elements and criteria rows, no code.
+
+    A version is authored as a draft; publishing freezes it and makes it the
+    current one (the one the survey link serves); retiring stops new responses
+    and keeps everything already counted.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        RETIRED = "retired", _("no longer in use")
 
     id = models.AutoField(primary_key=True)
     code = models.SlugField(_("code"), max_length=40)
@@ -171,6 +181,15 @@ class Questionnaire(models.Model):
     # value 0 is "does not apply" and counts in no denominator.
     scale = models.JSONField(_("answer scale"))
     is_current = models.BooleanField(_("current version"), default=False)
+    asks_about_respondent = models.BooleanField(
+        _("asks the optional questions about the respondent"), default=True
+    )
+    # Published by default: versions loaded from the reference files are; the
+    # authoring services create drafts explicitly.
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PUBLISHED
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -238,6 +257,9 @@ class Criterion(models.Model):
     text_vi = models.TextField(_("text (Vietnamese)"))
     text_en = models.TextField(_("text (English)"), blank=True)
     required = models.BooleanField(_("required"), default=True)
+    allows_not_applicable = models.BooleanField(
+        _("“does not apply” allowed"), default=True
+    )
 
     class Meta:
         ordering = ["questionnaire", "position"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from surveys.models import (
@@ -245,6 +246,7 @@ def questionnaire_load(
         title_en=title_en,
         scale=scale or DEFAULT_SCALE,
         is_current=not has_current,
+        published_at=timezone.now(),
     )
     report.created["questionnaires"] += 1
     elements: dict[str, Element] = {}

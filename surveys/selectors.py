@@ -255,3 +255,39 @@ def dossier_by_number(user, number: str) -> Dossier:
     if found is None:
         raise Http404
     return found
+
+
+def questionnaire_changes(questionnaire: Questionnaire) -> dict | None:
+    """What changed in this version since the previous one of its code, by
+    criterion code: {"previous", "added", "removed", "reworded", "changed"} (the
+    last: now required, optional, or with another "does not apply" rule); None
+    for a first version."""
+    previous = (
+        Questionnaire.objects.filter(
+            code=questionnaire.code, version__lt=questionnaire.version
+        )
+        .order_by("-version")
+        .first()
+    )
+    if previous is None:
+        return None
+    before = {c.code: c for c in previous.criteria.all()}
+    after = {c.code: c for c in questionnaire.criteria.all()}
+    common = [code for code in after if code in before]
+    return {
+        "previous": previous,
+        "added": sorted(set(after) - set(before)),
+        "removed": sorted(set(before) - set(after)),
+        "reworded": sorted(
+            code
+            for code in common
+            if (before[code].text_vi, before[code].text_en)
+            != (after[code].text_vi, after[code].text_en)
+        ),
+        "changed": sorted(
+            code
+            for code in common
+            if (before[code].required, before[code].allows_not_applicable)
+            != (after[code].required, after[code].allows_not_applicable)
+        ),
+    }

@@ -105,6 +105,9 @@ class CriterionSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     text = serializers.CharField()
     required = serializers.BooleanField()
+    not_applicable = serializers.BooleanField(
+        help_text="Whether 0 ('does not apply') is an accepted answer."
+    )
 
 
 class ElementSerializer(serializers.Serializer):

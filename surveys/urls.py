@@ -14,6 +14,17 @@ urlpatterns = [
     path("s/<slug:agency_code>/", views.survey, name="survey"),
     path("s/<slug:agency_code>/send/", views.survey, name="survey-send"),
     path("s/<slug:agency_code>/thanks/", views.thanks, name="thanks"),
+    # Another questionnaire than the platform's own, by its code.
+    path(
+        "s/<slug:agency_code>/q/<slug:questionnaire_code>/",
+        views.survey,
+        name="survey-questionnaire",
+    ),
+    path(
+        "s/<slug:agency_code>/q/<slug:questionnaire_code>/send/",
+        views.survey,
+        name="survey-questionnaire-send",
+    ),
     path(
         "api/v1/questionnaires/<slug:code>/",
         apis.QuestionnaireApi.as_view(),

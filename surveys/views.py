@@ -27,14 +27,24 @@ from django.views.decorators.http import require_http_methods
 from surveys import selectors
 from surveys.forms import CHANNEL_CODES, SurveyForm
 from surveys.intake import HONEYPOT_FIELD, RateLimited, form_flags, rate_flags
-from surveys.models import Agency, Channel, Procedure, Source, UsedInvitation
+from surveys.models import (
+    Agency,
+    Channel,
+    Procedure,
+    Questionnaire,
+    Source,
+    UsedInvitation,
+)
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.services import (
     Invitation,
     InvitationAlreadyUsed,
     InvitationInvalid,
     SubmissionConflict,
     SubmissionInvalid,
+    answers_errors,
     invitation_read,
+    questionnaire_criteria,
     response_submit,
 )
 
@@ -79,7 +89,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @kept_for_back
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
+def survey(
+    request: HttpRequest, agency_code: str, questionnaire_code: str | None = None
+) -> HttpResponse:
+    """The survey page of an agency: the platform's questionnaire (SIPAS), or
+    another one by its code."""
     agency = selectors.agency_for_survey(agency_code)
     if agency is None:
         return _not_found(request)
@@ -89,13 +103,24 @@ def survey(request: HttpRequest, agency_code: str) -> HttpResponse:
         if procedure is None:
             return _not_found(request)
     channel = CHANNEL_CODES.get(request.GET.get("channel", ""))
+    if questionnaire_code is None:
+        action = reverse("surveys:survey-send", kwargs={"agency_code": agency.code})
+    else:
+        action = reverse(
+            "surveys:survey-questionnaire-send",
+            kwargs={
+                "agency_code": agency.code,
+                "questionnaire_code": questionnaire_code,
+            },
+        )
     return _survey_page(
         request,
         agency=agency,
         procedure=procedure,
         channel=channel,
         ask_procedure=procedure is None,
-        action=reverse("surveys:survey-send", kwargs={"agency_code": agency.code}),
+        action=action,
+        questionnaire_code=questionnaire_code or DEFAULT_QUESTIONNAIRE,
     )
 
 
@@ -173,8 +198,9 @@ def _survey_page(
     ask_procedure: bool,
     action: str,
     invitation: Invitation | None = None,
+    questionnaire_code: str = DEFAULT_QUESTIONNAIRE,
 ) -> HttpResponse:
-    questionnaire = selectors.questionnaire_current()
+    questionnaire = selectors.questionnaire_current(questionnaire_code)
     if questionnaire is None:
         return _not_found(request)
     form_kwargs = {
@@ -266,6 +292,37 @@ def _survey_page(
     if not created:
         target += "?" + urlencode({"again": "1"})
     return HttpResponseRedirect(target)
+
+
+def survey_preview(
+    request: HttpRequest, *, questionnaire: Questionnaire, agency: Agency, action: str
+) -> HttpResponse:
+    """The survey page of any version (a draft too), exactly as citizens will see
+    it: what is sent back is checked as a submission would be and shown again,
+    never stored."""
+    form_kwargs = {
+        "questionnaire": questionnaire,
+        "ask_channel": True,
+        "ask_procedure": True,
+    }
+    context = {
+        "agency": agency,
+        "procedure": None,
+        "questionnaire": questionnaire,
+        "action": action,
+        "notice": _("Preview: answers sent from this page are checked, not stored."),
+    }
+    if request.method != "POST":
+        return _render(request, SurveyForm(**form_kwargs), context)
+    language = request.POST.get("language")
+    if language:
+        return _switch_language(request, language, form_kwargs, context)
+    form = SurveyForm(request.POST, **form_kwargs)
+    if form.is_valid():
+        errors = answers_errors(questionnaire_criteria(questionnaire), form.answers())
+        if errors:
+            form.add_service_errors({"answers": errors})
+    return _render(request, form, context, status=400 if form.errors else 200)
 
 
 def _switch_language(

@@ -137,6 +137,10 @@ def answers_errors(
                 )
                 % {"value": value}
             ]
+        elif value == 0 and not by_code[code].allows_not_applicable:
+            errors[code] = [
+                _("This question has no “does not apply” answer: choose 1 to 5.")
+            ]
     for criterion in criteria:
         if criterion.required and answers.get(criterion.code) is None:
             errors.setdefault(criterion.code, []).append(
@@ -207,7 +211,11 @@ def response_errors(
             errors["responded_on"] = [_("The date is too far in the past.")]
     for name, values in _PROFILE_VALUES.items():
         value = profile.get(name)
-        if value is not None and value not in values:
+        if value is None:
+            continue
+        if not questionnaire.asks_about_respondent:
+            errors[name] = [_("This questionnaire does not ask this question.")]
+        elif value not in values:
             errors[name] = [_("Not one of the choices.")]
     limit = settings.SURVEY_SUGGESTION_MAX_LENGTH
     if CONTROL_CHARACTERS.search(suggestion):

@@ -28,6 +28,8 @@ PUBLIC = {
     "surveys:survey",
     "surveys:survey-send",  # where the survey page is sent
     "surveys:thanks",
+    "surveys:survey-questionnaire",  # another questionnaire's survey page
+    "surveys:survey-questionnaire-send",
     "surveys:invitation",
     "surveys:invitation-send",
     "surveys:api-questionnaire",

@@ -133,7 +133,7 @@ def test_a_database_loaded_before_the_commas_gets_them_from_the_migration():
 
     from django.apps import apps
 
-    migration = import_module("surveys.migrations.0006_criteria_punctuation")
+    migration = import_module("surveys.migrations.0007_criteria_punctuation")
     criterion = Criterion.objects.get(
         questionnaire__code="sipas-service", code="FEEDBACK_2"
     )

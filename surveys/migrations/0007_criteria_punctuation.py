@@ -35,6 +35,6 @@ def unpunctuate(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveys", "0005_intake_and_privacy")]
+    dependencies = [("surveys", "0006_questionnaire_authoring")]
 
     operations = [migrations.RunPython(punctuate, unpunctuate)]
