@@ -86,3 +86,9 @@ def test_units_under_the_minimum_are_not_shown(sipas, client, settings):
     assert "/results/2022/14/" not in html
     assert "Sơn La: không công bố" in html
     assert client.get("/results/2022/14/").status_code == 404
+
+
+def test_the_home_page_leads_to_the_published_results(db, client):
+    html = client.get("/").content.decode()
+    assert 'href="/results/"' in html
+    assert "Kết quả công bố" in html

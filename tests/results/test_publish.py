@@ -134,3 +134,15 @@ def test_a_year_after_july_2025_is_published_on_the_34_units(rollup, client):
     html = client.get("/results/2025/19/").content.decode()
     assert "Thái Nguyên" in html
     assert bac_kan_centre.name_vi in html
+
+
+def test_the_command_says_what_it_published_in_vietnamese(published):
+    from io import StringIO
+
+    from django.utils import translation
+
+    out = StringIO()
+    # As on the command line, where the default language is active.
+    with translation.override("vi"):
+        call_command("publish_results", "2022", stdout=out)
+    assert out.getvalue().startswith("Đã công bố kết quả năm 2022, phiên bản 2:")

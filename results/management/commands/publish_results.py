@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from results.services import NothingToPublish, publication_create
 
 
 class Command(BaseCommand):
-    help = "Publish a year's results: a frozen snapshot, as a new dated version."
+    help = gettext_lazy(
+        "Publish a year's results: a frozen snapshot, as a new dated version."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("year", type=int)
@@ -18,10 +23,20 @@ class Command(BaseCommand):
             publication = publication_create(year=year)
         except NothingToPublish as error:
             raise CommandError(
-                f"{year} has no figure with enough respondents to publish."
+                _("%(year)s has no figure with enough respondents to publish.")
+                % {"year": year}
             ) from error
         self.stdout.write(
-            f"Published {publication.year} version {publication.version}: "
-            f"{publication.figures.count()} figures, "
-            f"{len(publication.changes)} changes since the previous version."
+            _(
+                "Published the results of %(year)s, version %(version)s: "
+                "%(figures)s figures, %(changes)s changes since the previous version."
+            )
+            % {
+                "year": publication.year,
+                "version": publication.version,
+                "figures": number_format(
+                    publication.figures.count(), force_grouping=True
+                ),
+                "changes": number_format(len(publication.changes), force_grouping=True),
+            }
         )
