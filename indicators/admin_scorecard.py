@@ -8,7 +8,6 @@ indicators/admin.py."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import admin
@@ -19,7 +18,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -31,10 +29,9 @@ from indicators.models import Indicator, IndicatorValue, Level, Scorecard
 from indicators.scorecard import (
     INDICATORS,
     response_rates,
-    response_rates_for,
-    scorecard_figures,
     scorecard_for,
 )
+from indicators.scorecard_export import scorecard_csv_response
 from surveys.scope import scope_for
 
 STATUS_LABELS = dict(IndicatorValue.Status.choices)
@@ -211,26 +208,12 @@ class ScorecardAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("A filter value is not valid."))
-        keys = list(
-            changelist.get_queryset(request).values_list(
-                "level", "unit_id", "period_kind", "period_key"
-            )
+        keys = changelist.get_queryset(request).values_list(
+            "level", "unit_id", "period_kind", "period_key"
         )
-        figures = scorecard_figures(user=request.user, keys=keys)
-        rates = response_rates_for(keys=keys)
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"  # spreadsheets then read the file as UTF-8
-            yield writer.writerow(_header())
-            for line in _export_lines(keys, figures, rates):
-                yield writer.writerow(line)
-
-        response = StreamingHttpResponse(
-            lines(), content_type="text/csv; charset=utf-8"
+        return scorecard_csv_response(
+            user=request.user, keys=keys, header=_header(), filename="scorecard"
         )
-        response["Content-Disposition"] = 'attachment; filename="scorecard.csv"'
-        return response
 
 
 class _Echo:

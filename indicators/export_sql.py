@@ -170,22 +170,20 @@ def _header_line(header: list[str]) -> bytes:
     return line.getvalue().encode()
 
 
-def copied_csv_lines(queryset: QuerySet, header: list[str]) -> Iterator[bytes]:
+def copied_csv_lines(
+    sql: str | None, params: dict | list, header: list[str]
+) -> Iterator[bytes]:
     """The BOM (Excel opens UTF-8 only with it), the header, then the rows of
-    `queryset` (a values_list) as PostgreSQL writes them, in chunks."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing: no statement
-        sql = None
+    the SELECT `sql` (None: no rows) as PostgreSQL writes them, in chunks."""
     yield "\ufeff".encode()
     yield _header_line(header)
     if sql is None:
         return
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        # Client-side binding: COPY takes no server-side parameters.
-        statement = copy_csv_sql(sql)
-        with cursor.copy(cursor.mogrify(statement, params)) as copy:
+        # Bound on the client: COPY takes no server-side parameters.
+        statement = cursor.mogrify(copy_csv_sql(sql), params)
+        with cursor.copy(statement) as copy:
             buffer = bytearray()
             for data in copy:
                 buffer += data
@@ -196,14 +194,26 @@ def copied_csv_lines(queryset: QuerySet, header: list[str]) -> Iterator[bytes]:
                 yield bytes(buffer)
 
 
-def copied_csv_response(
-    queryset: QuerySet, header: list[str], filename: str
+def copied_sql_response(
+    sql: str | None, params: dict | list, header: list[str], filename: str
 ) -> StreamingHttpResponse:
+    """A CSV file of the rows of `sql`, streamed as PostgreSQL writes them."""
     response = StreamingHttpResponse(
-        copied_csv_lines(queryset, header), content_type="text/csv; charset=utf-8"
+        copied_csv_lines(sql, params, header), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def copied_csv_response(
+    queryset: QuerySet, header: list[str], filename: str
+) -> StreamingHttpResponse:
+    """A CSV file of the rows of `queryset` (a values_list), in its order."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing: no statement
+        sql, params = None, []
+    return copied_sql_response(sql, params, header, filename)
 
 
 def review_csv_response(
