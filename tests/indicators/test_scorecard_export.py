@@ -14,9 +14,11 @@ from indicators.models import Scorecard
 from indicators.scorecard import response_rates_for, scorecard_figures
 from indicators.selectors import indicator_values_for
 from tests.conftest import PASSWORD
-from tests.dossiers.test_scorecard import URL, son_la_figures  # noqa: F401
+from tests.dossiers import test_scorecard
+from tests.dossiers.test_scorecard import URL
 
 pytestmark = pytest.mark.django_db
+son_la_figures = test_scorecard.son_la_figures
 
 
 def _copied(client, query: dict) -> list[list[str]]:
@@ -59,7 +61,7 @@ def test_the_copied_scorecard_equals_the_python_written_one(
     son_la_figures,
     national_admin,
     son_la_official,
-    query,  # noqa: F811
+    query,
 ):
     for user in (national_admin, son_la_official):
         client.login(username=user.username, password=PASSWORD)
@@ -72,7 +74,7 @@ def test_an_officials_copied_scorecard_holds_only_their_units(
     client,
     son_la_figures,
     son_la_official,
-    sipas,  # noqa: F811
+    sipas,
 ):
     client.login(username=son_la_official.username, password=PASSWORD)
     names = {line[0] for line in _copied(client, {})[1:]}
