@@ -48,6 +48,17 @@ class _ScorecardChangeList(ChangeList):
             )
 
 
+class _ExportChangeList(ChangeList):
+    """The list's filters, search and order without its page: the export reads
+    every line itself, so neither the count nor the first page is computed."""
+
+    def get_results(self, request) -> None:
+        self.result_list = []
+        self.result_count = self.full_result_count = 0
+        self.show_full_result_count = self.show_admin_actions = False
+        self.can_show_all = self.multi_page = False
+
+
 def _figure(row, indicator: Indicator) -> str:
     value = getattr(row, f"{indicator.value}_value")
     if value is None:
@@ -162,6 +173,8 @@ class ScorecardAdmin(admin.ModelAdmin):
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist(self, request, **kwargs):
+        if getattr(request, "scorecard_export", False):
+            return _ExportChangeList
         return _ScorecardChangeList
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
@@ -200,11 +213,12 @@ class ScorecardAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The list as the user filtered and sorted it, every page, as CSV: the
-        list's query gives the unit-periods in order, their figures and response
-        rates come from set-based queries, and the file is streamed."""
+        list's query gives the unit-periods in order, and PostgreSQL writes their
+        lines (indicators.scorecard_export), streamed as they come."""
         if not self.has_view_permission(request):
             raise Http404
         try:
+            request.scorecard_export = True
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("A filter value is not valid."))
