@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
@@ -75,6 +76,17 @@ def review_context(request: HttpRequest) -> dict:
 
 
 # Indicator values ---------------------------------------------------------------
+
+
+class _ReviewChangeList(ChangeList):
+    """The review list; its agency rows carry their ranks among their province's
+    agencies and among agencies of their kind (one query per period shown)."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        ranks = selectors.agency_ranks(values=list(self.result_list))
+        for value in self.result_list:
+            value.agency_rank = ranks.get(value.pk)
 
 
 @admin.register(IndicatorValue)
@@ -165,12 +177,16 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     @admin.display(description=_("national rank"), ordering="rank_national")
     def national_rank(self, value: IndicatorValue) -> str:
+        if value.level == Level.AGENCY:
+            return review.agency_rank_cells(getattr(value, "agency_rank", None))[0]
         return review.rank_on_map(
             value.rank_national, value.rank_national_of, value.map
         )
 
     @admin.display(description=_("rank in region"), ordering="rank_region")
     def region_rank(self, value: IndicatorValue) -> str:
+        if value.level == Level.AGENCY:
+            return review.agency_rank_cells(getattr(value, "agency_rank", None))[1]
         return review.rank_on_map(value.rank_region, value.rank_region_of, value.map)
 
     @admin.display(description=_("rank change"), ordering="rank_change_national")
@@ -199,6 +215,9 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def get_changelist(self, request, **kwargs):
+        return _ReviewChangeList
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         context = {

@@ -130,6 +130,29 @@ def agency_rank_texts(rank: selectors.AgencyRank | None) -> dict:
     }
 
 
+def agency_rank_cells(rank: selectors.AgencyRank | None) -> tuple[str, str]:
+    """An agency's ranks for the review list's two rank columns: among agencies
+    of its kind ("12/63 (agencies of its kind)") and in its province ("3/7 (in
+    its province)"); "–" where it is not ranked."""
+    if rank is None:
+        return "–", "–"
+    kind = format_html(
+        '{}/{} <span class="rank-map">({})</span>',
+        rank.kind,
+        rank.kind_of,
+        gettext("agencies of its kind"),
+    )
+    if not rank.province:
+        return kind, "–"
+    province = format_html(
+        '{}/{} <span class="rank-map">({})</span>',
+        rank.province,
+        rank.province_of,
+        gettext("in its province"),
+    )
+    return kind, province
+
+
 def below_target_rows(values: list[IndicatorValue]) -> list[dict]:
     """The overview's rows: each figure with its gap to the target, change since
     the previous year, rank and three weakest criteria."""

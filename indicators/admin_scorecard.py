@@ -8,7 +8,6 @@ indicators/admin.py."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import admin
@@ -19,7 +18,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -31,10 +29,9 @@ from indicators.models import Indicator, IndicatorValue, Level, Scorecard
 from indicators.scorecard import (
     INDICATORS,
     response_rates,
-    response_rates_for,
-    scorecard_figures,
     scorecard_for,
 )
+from indicators.scorecard_export import scorecard_csv_response
 from surveys.scope import scope_for
 
 STATUS_LABELS = dict(IndicatorValue.Status.choices)
@@ -49,6 +46,17 @@ class _ScorecardChangeList(ChangeList):
             row.invitations = rates.get(
                 (row.level, row.unit_id, row.period_kind, row.period_key), (0, 0)
             )
+
+
+class _ExportChangeList(ChangeList):
+    """The list's filters, search and order without its page: the export reads
+    every line itself, so neither the count nor the first page is computed."""
+
+    def get_results(self, request) -> None:
+        self.result_list = []
+        self.result_count = self.full_result_count = 0
+        self.show_full_result_count = self.show_admin_actions = False
+        self.can_show_all = self.multi_page = False
 
 
 def _figure(row, indicator: Indicator) -> str:
@@ -165,6 +173,8 @@ class ScorecardAdmin(admin.ModelAdmin):
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist(self, request, **kwargs):
+        if getattr(request, "scorecard_export", False):
+            return _ExportChangeList
         return _ScorecardChangeList
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
@@ -203,34 +213,21 @@ class ScorecardAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The list as the user filtered and sorted it, every page, as CSV: the
-        list's query gives the unit-periods in order, their figures and response
-        rates come from set-based queries, and the file is streamed."""
+        list's query gives the unit-periods in order, and PostgreSQL writes their
+        lines (indicators.scorecard_export), streamed as they come."""
         if not self.has_view_permission(request):
             raise Http404
         try:
+            request.scorecard_export = True
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("A filter value is not valid."))
-        keys = list(
-            changelist.get_queryset(request).values_list(
-                "level", "unit_id", "period_kind", "period_key"
-            )
+        keys = changelist.get_queryset(request).values_list(
+            "level", "unit_id", "period_kind", "period_key"
         )
-        figures = scorecard_figures(user=request.user, keys=keys)
-        rates = response_rates_for(keys=keys)
-        writer = csv.writer(_Echo())
-
-        def lines():
-            yield "\ufeff"  # spreadsheets then read the file as UTF-8
-            yield writer.writerow(_header())
-            for line in _export_lines(keys, figures, rates):
-                yield writer.writerow(line)
-
-        response = StreamingHttpResponse(
-            lines(), content_type="text/csv; charset=utf-8"
+        return scorecard_csv_response(
+            user=request.user, keys=keys, header=_header(), filename="scorecard"
         )
-        response["Content-Disposition"] = 'attachment; filename="scorecard.csv"'
-        return response
 
 
 class _Echo:

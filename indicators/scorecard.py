@@ -75,39 +75,41 @@ def scorecard_for(*, user) -> QuerySet[Scorecard]:
     return queryset.annotate(**annotations)
 
 
-def _unit_agencies_sql(source: str) -> str:
+def unit_agencies_sql(source: str, name: str = "unit_agencies") -> str:
     """Every (level, unit_id) the invitations of an agency with rows in `source`
     count for: the agency, its province and that province's 2025 successor,
     their regions, and the nation (0); each pair once. Agencies without
     invitations are left out, so that a national export does not pair each of
-    its unit-periods with thousands of agencies that add nothing."""
+    its unit-periods with thousands of agencies that add nothing. `name` names
+    the pairs (and `<name>_inviting` the agencies), so that two sources can
+    share a statement."""
     agency, province = Agency._meta.db_table, Province._meta.db_table
     return f"""
-inviting AS (
+{name}_inviting AS (
     SELECT a.id, a.province_id FROM {agency} a
     WHERE EXISTS (SELECT 1 FROM {source} s WHERE s.agency_id = a.id)
 ),
-unit_agencies (level, unit_id, agency_id) AS (
-    SELECT {Level.AGENCY}, a.id, a.id FROM inviting a
-    UNION SELECT {Level.PROVINCE}, a.province_id, a.id FROM inviting a
+{name} (level, unit_id, agency_id) AS (
+    SELECT {Level.AGENCY}, a.id, a.id FROM {name}_inviting a
+    UNION SELECT {Level.PROVINCE}, a.province_id, a.id FROM {name}_inviting a
         WHERE a.province_id IS NOT NULL
     UNION SELECT {Level.PROVINCE}, p.successor_id, a.id
-        FROM inviting a JOIN {province} p ON p.id = a.province_id
+        FROM {name}_inviting a JOIN {province} p ON p.id = a.province_id
         WHERE p.successor_id IS NOT NULL
     UNION SELECT {Level.REGION}, p.region_id, a.id
-        FROM inviting a JOIN {province} p ON p.id = a.province_id
+        FROM {name}_inviting a JOIN {province} p ON p.id = a.province_id
         WHERE p.region_id IS NOT NULL
     UNION SELECT {Level.REGION}, s.region_id, a.id
-        FROM inviting a JOIN {province} p ON p.id = a.province_id
+        FROM {name}_inviting a JOIN {province} p ON p.id = a.province_id
         JOIN {province} s ON s.id = p.successor_id
         WHERE s.region_id IS NOT NULL
-    UNION SELECT {Level.NATION}, 0, a.id FROM inviting a
+    UNION SELECT {Level.NATION}, 0, a.id FROM {name}_inviting a
 )"""
 
 
 # The unit-periods asked for, as arrays: one statement whatever their number
 # (one UNION ALL branch per row once overflowed PostgreSQL's stack).
-_KEYS = f"""
+_ASKED = """
 asked AS (
     SELECT * FROM unnest(
         CAST(string_to_array(%(levels)s, ',') AS integer[]),
@@ -115,7 +117,9 @@ asked AS (
         CAST(string_to_array(%(kinds)s, ',') AS integer[]),
         CAST(string_to_array(%(keys)s, ',') AS integer[])
     ) AS k (level, unit_id, period_kind, period_key)
-),
+)"""
+# Each unit-period of `asked` with its bounds, in local time and in days.
+PERIOD_BOUNDS = f"""
 keys AS (
     SELECT level, unit_id, period_kind, period_key,
            CAST(starts AS timestamp) AT TIME ZONE %(zone)s AS starts,
@@ -136,13 +140,14 @@ keys AS (
         FROM asked
     ) periods
 )"""
+_KEYS = _ASKED + "," + PERIOD_BOUNDS
 
 
 def issued_invitations_sql() -> str:
     """Invitations issued by agencies of each unit within each period, per
     unit-period asked for (those with none are left out)."""
     return f"""
-WITH {_KEYS}, {_unit_agencies_sql(InvitationBatch._meta.db_table)}
+WITH {_KEYS}, {unit_agencies_sql(InvitationBatch._meta.db_table)}
 SELECT k.level, k.unit_id, k.period_kind, k.period_key, SUM(b.count)
 FROM keys k
 JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
@@ -158,7 +163,7 @@ def answered_invitations_sql() -> str:
     per unit-period asked for (those with none are left out). A use keeps only
     its day, so that it cannot be joined to the response's time."""
     return f"""
-WITH {_KEYS}, {_unit_agencies_sql(UsedInvitation._meta.db_table)}
+WITH {_KEYS}, {unit_agencies_sql(UsedInvitation._meta.db_table)}
 SELECT k.level, k.unit_id, k.period_kind, k.period_key, COUNT(*)
 FROM keys k
 JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id

@@ -423,65 +423,59 @@ class AgencyRank:
 
 
 def agency_ranks_sql() -> str:
-    """Ranks of agency figures of one period, indicator and definition, by their
-    published (rounded) figure, best first, standard competition ranking: within
-    their province, and within agencies of the same kind and map. Only figures
-    with respondents are ranked, as provinces are; the ids asked for are kept."""
+    """Ranks of agency figures by their published (rounded) figure, best first,
+    standard competition ranking, among the figures of the same period,
+    indicator and definition: within their province, and within agencies of
+    the same kind and map. Only the periods of the ids asked for are read, and
+    only figures with respondents are ranked, as provinces are; the ids asked
+    for are kept."""
     figures = IndicatorValue._meta.db_table
     agencies = Agency._meta.db_table
-    rounded = "ROUND(CAST(v.value AS NUMERIC), %(decimals)s)"
+    definitions = IndicatorValue._meta.get_field("definition").related_model
+    rounded = "ROUND(CAST(v.value AS NUMERIC), d.decimals)"
+    same = "v.indicator, v.definition_id, v.period_kind, v.period_key"
     return f"""
 SELECT id, rp, rp_of, rk, rk_of FROM (
     SELECT v.id,
-        RANK() OVER (PARTITION BY v.province_id ORDER BY {rounded} DESC) AS rp,
-        COUNT(*) OVER (PARTITION BY v.province_id) AS rp_of,
-        RANK() OVER (PARTITION BY a.kind, v.map ORDER BY {rounded} DESC) AS rk,
-        COUNT(*) OVER (PARTITION BY a.kind, v.map) AS rk_of,
-        v.province_id
+        RANK() OVER (PARTITION BY {same}, v.province_id ORDER BY {rounded} DESC)
+            AS rp,
+        COUNT(*) OVER (PARTITION BY {same}, v.province_id) AS rp_of,
+        RANK() OVER (PARTITION BY {same}, a.kind, v.map ORDER BY {rounded} DESC)
+            AS rk,
+        COUNT(*) OVER (PARTITION BY {same}, a.kind, v.map) AS rk_of
     FROM {figures} v JOIN {agencies} a ON a.id = v.agency_id
-    WHERE v.indicator = %(indicator)s AND v.definition_id = %(definition)s
-      AND v.level = {Level.AGENCY} AND v.period_kind = %(kind)s
-      AND v.period_key = %(key)s AND v.value IS NOT NULL AND v.respondents > 0
+    JOIN {definitions._meta.db_table} d ON d.id = v.definition_id
+    WHERE v.level = {Level.AGENCY} AND v.value IS NOT NULL AND v.respondents > 0
+      AND ({same}) IN (
+        SELECT DISTINCT w.indicator, w.definition_id, w.period_kind, w.period_key
+        FROM {figures} w WHERE w.id = ANY(%(ids)s)
+      )
 ) ranked WHERE id = ANY(%(ids)s)
 """
 
 
 def agency_ranks(*, values: list[IndicatorValue]) -> dict[int, AgencyRank]:
-    """Ranks of the agency figures among `values` (by id), one query per period
-    and definition on the page. Ranks are read across scopes on purpose: an
+    """Ranks of the agency figures among `values` (by id), in one query whatever
+    the periods on the page. Ranks are read across scopes on purpose: an
     official sees where their agency stands, never another agency's figure."""
-    groups: dict[tuple, list[IndicatorValue]] = {}
-    for value in values:
-        if value.level == Level.AGENCY and value.value is not None:
-            key = (
-                value.indicator,
-                value.definition_id,
-                value.period_kind,
-                value.period_key,
-            )
-            groups.setdefault(key, []).append(value)
+    asked = [
+        value
+        for value in values
+        if value.level == Level.AGENCY and value.value is not None
+    ]
+    if not asked:
+        return {}
+    in_province = {v.pk for v in asked if v.province_id is not None}
     ranks: dict[int, AgencyRank] = {}
     with connection.cursor() as cursor:
-        for (indicator, definition, kind, key), members in groups.items():
-            cursor.execute(
-                agency_ranks_sql(),
-                {
-                    "indicator": indicator,
-                    "definition": definition,
-                    "kind": kind,
-                    "key": key,
-                    "decimals": members[0].definition.decimals,
-                    "ids": [v.pk for v in members],
-                },
+        cursor.execute(agency_ranks_sql(), {"ids": [v.pk for v in asked]})
+        for pk, rp, rp_of, rk, rk_of in cursor.fetchall():
+            ranks[pk] = AgencyRank(
+                province=rp if pk in in_province else None,
+                province_of=rp_of if pk in in_province else None,
+                kind=rk,
+                kind_of=rk_of,
             )
-            in_province = {v.pk for v in members if v.province_id is not None}
-            for pk, rp, rp_of, rk, rk_of in cursor.fetchall():
-                ranks[pk] = AgencyRank(
-                    province=rp if pk in in_province else None,
-                    province_of=rp_of if pk in in_province else None,
-                    kind=rk,
-                    kind_of=rk_of,
-                )
     return ranks
 
 

@@ -288,3 +288,31 @@ def test_agencies_are_ranked_in_their_province_and_among_their_kind(
     # First of Sơn La's two agencies; third of the three provincial centres.
     assert 'class="agency-rank-province">1/2<' in page
     assert 'class="agency-rank-kind">3/3<' in page
+
+
+def test_the_review_list_ranks_agencies_in_their_province_and_among_their_kind(
+    login, son_la_official, rollup, son_la_centre
+):
+    from indicators.values import values_refresh_dirty
+    from surveys.models import Agency
+
+    justice = Agency.objects.get(code="14-stp")
+    for agency, rate in [(son_la_centre, 78), (justice, 70)]:
+        rollup.add_uniform(agency=agency, month=202206, rate=rate, answered=100)
+    for agency in Agency.objects.filter(code__in=["12-centre", "11-centre"]):
+        rollup.add_uniform(agency=agency, month=202206, rate=90, answered=100)
+    rollup.write()
+    values_refresh_dirty()
+    html = (
+        login(son_la_official)
+        .get(reverse(LIST), {"level": 1, "period": 2022})
+        .content.decode()
+    )
+    rows = rows_of(html)
+    centre = rows[son_la_centre.name_vi]
+    # Third of the three provincial centres; first of Sơn La's two agencies.
+    assert re.sub(r"<[^>]+>", "", centre["national_rank"]).strip() == (
+        "3/3 (cơ quan cùng loại)"
+    )
+    assert re.sub(r"<[^>]+>", "", centre["region_rank"]).strip() == "1/2 (trong tỉnh)"
+    assert "2/2" in rows[justice.name_vi]["region_rank"]
