@@ -63,6 +63,7 @@ from indicators.services import (
 from surveys.admin_scope import (
     NationalEditAdmin,
     NotFoundOutsideScope,
+    ReadOnlyForRoles,
     has_role,
     is_national,
     request_scope,
@@ -90,7 +91,8 @@ class _ReviewChangeList(ChangeList):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+# Figures are computed, never edited here: the role decides who reads them.
+class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdmin):
     list_display = (
         "unit",
         "level_label",
@@ -125,22 +127,6 @@ class IndicatorValueAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     show_full_result_count = False
     actions = None
     change_list_template = "indicators/admin/change_list.html"
-
-    # Permissions: the role decides; figures are computed, never edited here.
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_role(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_role(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest):
         return selectors.indicator_values_for(user=request.user)

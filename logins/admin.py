@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
 from logins.services import lockout_lift
-from surveys.admin_scope import is_national
+from surveys.admin_scope import ReadOnlyForNational, is_national
 
 # django-axes ships no Vietnamese: its model names as it spells them, for the
 # catalogue, which translates them wherever Django shows them.
@@ -21,25 +21,6 @@ AXES_NAMES = (
     gettext_noop("access failure"),
     gettext_noop("access failures"),
 )
-
-
-class NationalOnly:
-    """Visible to national administrators only, and never added by hand."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_national(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_national(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class LockedFilter(admin.SimpleListFilter):
@@ -59,7 +40,7 @@ class LockedFilter(admin.SimpleListFilter):
 
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(NationalOnly, admin.ModelAdmin):
+class LockoutAdmin(ReadOnlyForNational, admin.ModelAdmin):
     list_display = ("username_shown", "address", "failures", "last_try", "locked")
     list_filter = (LockedFilter,)
     search_fields = ("username", "ip_address")
@@ -100,7 +81,7 @@ class LockoutAdmin(NationalOnly, admin.ModelAdmin):
 
 
 @admin.register(AccessFailureLog)
-class FailureLogAdmin(NationalOnly, admin.ModelAdmin):
+class FailureLogAdmin(ReadOnlyForNational, admin.ModelAdmin):
     list_display = ("attempt_time", "username", "ip_address", "path_info", "locked")
     list_filter = ("locked_out",)
     search_fields = ("username", "ip_address")

@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from results.models import OpenDataSettings, Publication, Report
 from results.reports import CONTENT_TYPES
 from results.services import NothingToPublish, publication_create
-from surveys.admin_scope import NationalEditAdmin, has_role, is_national
+from surveys.admin_scope import (
+    NationalEditAdmin,
+    ReadOnlyForRoles,
+    has_role,
+    is_national,
+)
 
 
 class PublishForm(forms.Form):
@@ -43,7 +48,7 @@ def _publish(request: HttpRequest, year: int) -> Publication | None:
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyForRoles, admin.ModelAdmin):
     list_display = ["year", "version", "published_at", "published_by", "changed"]
     list_select_related = ["published_by"]
     ordering = ["-year", "-version"]
@@ -63,21 +68,6 @@ class PublicationAdmin(admin.ModelAdmin):
         "changes",
     ]
     change_list_template = "admin/results/publication/change_list.html"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_role(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_role(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return is_national(request)
@@ -150,7 +140,7 @@ class OpenDataSettingsAdmin(NationalEditAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyForRoles, admin.ModelAdmin):
     """The printed reports: read and downloaded here, built by the task."""
 
     list_display = ["publication", "code", "language", "format", "created_at", "file"]
@@ -162,21 +152,6 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).defer("content")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_role(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_role(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("file"))
     def file(self, report: Report) -> str:

@@ -100,3 +100,34 @@ class NationalEditAdmin(NotFoundOutsideScope, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return is_national(request)
+
+
+class ReadOnlyForRoles:
+    """Derived data every official may read and nobody adds, changes or deletes
+    by hand (figures, publications, reports)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_role(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyForNational(ReadOnlyForRoles):
+    """Derived data only national administrators may read (sign-in lockouts and
+    failures)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_national(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_national(request)
