@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from dossiers.models import Dossier
 from surveys.hashing import keyed_hash
 from surveys.imports import ImportReport, row_references
-from surveys.services.responses import CONTROL_CHARACTERS
+from surveys.response_rules import CONTROL_CHARACTERS
 
 COLUMNS = [
     "number",
