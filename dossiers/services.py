@@ -5,15 +5,14 @@ Like the paper import, a batch is checked whole first (`dossiers.records`): a
 single bad record stores nothing. A valid batch is stored by `dossiers.load` in
 a few statements.
 
-One survey invitation per resolved dossier.
-The link is an ordinary signed invitation (surveys.services.invitations): the
-response inherits the dossier's agency, procedure and channel, and nothing in it
-or in the stored response names the dossier. Its nonce is a keyed hash of the
-dossier's (already hashed) number, so issuing the link again for the same dossier
-gives a link to the same single use: a dossier is answered at most once however
-often its receipt is printed or its SMS resent. Issued links are counted in a
-batch per agency, procedure, channel and day, which says nothing about which
-dossier was invited.
+One survey invitation per resolved dossier. The link is an ordinary signed
+invitation (surveys.services.invitations): the response inherits the dossier's
+agency, procedure and channel, and nothing in it or in the stored response names
+the dossier. Its nonce is a keyed hash of the dossier's (already hashed) number,
+so issuing the link again for the same dossier gives a link to the same single
+use: a dossier is answered at most once however often its receipt is printed or
+its SMS resent. Issued links are counted in a batch per agency, procedure,
+channel and day, which says nothing about which dossier was invited.
 """
 
 from __future__ import annotations
