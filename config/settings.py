@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    # Tokens for one-stop systems that push dossier records (surveys.apis_dossiers).
+    # Tokens for one-stop systems that push dossier records (dossiers.apis).
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     # Login throttling: failed logins per username and address, lockouts, their log.
     "logins.apps.AxesConfig",
     "surveys",
+    "dossiers",
     "indicators",
     "logins",
     "results",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Dossier pages were under the surveys app's address before they had an app
+    # of their own: bookmarks and scripts keep working.
+    re_path(
+        r"^admin/surveys/dossier/(?P<rest>.*)$",
+        views.admin_dossiers_moved,
+        name="admin-dossiers-moved",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
@@ -27,6 +34,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("surveys.urls")),
+    path("", include("dossiers.urls")),
     path("", include("indicators.urls")),
     path("results/", include("results.urls")),
 ]

@@ -429,10 +429,9 @@ class UserWithRoleAdmin(_UserAdmin):
     inlines = [*getattr(_UserAdmin, "inlines", []), OfficialInline]
 
 
-# Dossier pages and known addresses live in their own modules; importing them
+# Known addresses and questionnaires live in their own modules; importing them
 # registers them.
 from surveys import (  # noqa: E402, F401
     admin_addresses,
-    admin_dossiers,
     admin_questionnaires,
 )

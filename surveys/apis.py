@@ -24,15 +24,14 @@ from surveys.intake import (
     started_token,
 )
 from surveys.models import Source
+from surveys.response_rules import PROFILE_CODES
 from surveys.serializers import (
-    PROFILE_CODES,
     ErrorSerializer,
     FieldErrorsSerializer,
     QuestionnaireSerializer,
     ResponseInSerializer,
     ResponseOutSerializer,
     response_in_read,
-    response_out,
 )
 from surveys.services import (
     SubmissionConflict,
@@ -227,6 +226,6 @@ class ResponseCreateApi(APIView):
                 status=status.HTTP_409_CONFLICT,
             )
         return ApiResponse(
-            response_out(response),
+            ResponseOutSerializer(response).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -24,6 +24,7 @@ from surveys.models import (
     Source,
 )
 from surveys.reference import DEFAULT_QUESTIONNAIRE
+from surveys.response_rules import RESPONSE_COLUMNS
 
 MAP_2025_STARTS = dt.date(2025, 7, 1)
 FIRST_DAY = dt.date(2022, 1, 1)
@@ -43,25 +44,8 @@ SUGGESTIONS = [
     "Cổng dịch vụ công khó đăng nhập.",
 ]
 
-COLUMNS = (
-    "uid",
-    "questionnaire_id",
-    "agency_id",
-    "procedure_id",
-    "channel",
-    "source",
-    "responded_on",
-    "received_at",
-    "answers",
-    "respondent_type",
-    "gender",
-    "age_band",
-    "education",
-    "occupation",
-    "suggestion",
-    "flags",
-    "status",
-)
+# Rows are built in the table's order of columns.
+COLUMNS = RESPONSE_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,6 @@ from surveys.models import (
 )
 from surveys.selectors import questionnaire_layout, scale_labels
 
-CHANNEL_CODES = {
-    "in_person": Channel.IN_PERSON,
-    "online": Channel.ONLINE,
-    "post": Channel.POST,
-}
-
 PROFILE_FIELDS = {
     "respondent_type": (_("You are"), RespondentType),
     "gender": (_("Gender"), Gender),

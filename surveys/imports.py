@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from surveys.imports_load import copy_line, rows_load
 from surveys.imports_quick import row_quick_check
 from surveys.models import Agency, Procedure, Questionnaire, Source
+from surveys.response_rules import CHANNEL_CODES, PROFILE_CHOICES
 from surveys.services.responses import (
-    PROFILE_CHOICES,
     answers_encode,
     questionnaire_criteria,
     response_errors,
@@ -37,7 +37,7 @@ from surveys.suggestions import suggestion_stored
 
 FIXED_COLUMNS = ["uid", "agency", "procedure", "channel", "responded_on"]
 TRAILING_COLUMNS = [*PROFILE_CHOICES, "suggestion"]
-CHANNELS = {"in_person": 1, "online": 2, "post": 3}
+CHANNELS = CHANNEL_CODES
 MAX_ERRORS_KEPT = 1000
 SHOWN_NAME_LENGTH = 60
 

@@ -17,28 +17,15 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from surveys.models import Response, Source
-from surveys.services.responses import CONTENT_FIELDS, received_hour
+from surveys.response_rules import CONTENT_FIELDS, INTAKE_COLUMNS, RESPONSE_COLUMNS
+from surveys.services.responses import received_hour
 
 COPY_LINES = 10000  # lines per write to COPY, and between progress reports
 MAX_CONFLICTS_REPORTED = 1000
 
-# Columns of a normalised row, in the order they are spooled and copied.
-ROW_FIELDS = (
-    "row",
-    "uid",
-    "questionnaire_id",
-    "agency_id",
-    "procedure_id",
-    "channel",
-    "responded_on",
-    "answers",
-    "respondent_type",
-    "gender",
-    "age_band",
-    "education",
-    "occupation",
-    "suggestion",
-)
+# Columns of a normalised row, in the order they are spooled and copied: the
+# row's number in the file, then what a paper form gives of a response.
+ROW_FIELDS = ("row", *(c for c in RESPONSE_COLUMNS if c not in INTAKE_COLUMNS))
 
 
 # COPY text format: a backslash starts an escape, tab, newline and carriage return

@@ -5,7 +5,8 @@ It only ever accepts: a row it is not sure of (any error, a cell with spaces
 around it, a code written `04`, an uppercase date, ...) goes to the full check
 (`surveys.imports._check_row`), which alone writes messages. What it accepts
 is exactly what the full check would store, as the same spool line
-(tests/surveys/test_imports_quick.py holds the two to that).
+(tests/surveys/test_imports_quick.py holds the two to that). Its rules are the
+full check's, from `surveys.response_rules`: only the way of reading differs.
 """
 
 from __future__ import annotations
@@ -15,19 +16,18 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 
-from django.conf import settings
-from django.utils import timezone
-
 from surveys.imports_load import NULL, ROW_FIELDS, copy_text
-from surveys.models import Agency, Channel, Questionnaire
-from surveys.services.responses import (
-    CONTROL_CHARACTERS,
-    EARLIEST_SERVICE_DATE,
+from surveys.models import Agency, Questionnaire
+from surveys.response_rules import (
+    CHANNEL_VALUES,
     NOT_ANSWERED,
-    PROFILE_CHOICES,
+    PROFILE_VALUES,
     SCALE_VALUES,
-    questionnaire_criteria,
+    criterion_answers,
+    service_date_error,
+    suggestion_error,
 )
+from surveys.services.responses import questionnaire_criteria
 from surveys.suggestions import suggestion_stored
 
 # Either case, as uuid.UUID reads them; the spool line has the lowercase of str(UUID).
@@ -65,12 +65,20 @@ def row_quick_check(
         else lambda cells: (cells[answer_at[0]],)
     )
     required_at = [i for i, criterion in enumerate(criteria) if criterion.required]
+    # Answers on the scale that some criteria do not take ("does not apply"
+    # where it is not allowed), each with the places of those criteria.
+    refused = []
+    for value in SCALE_VALUES:
+        places = [
+            i for i, c in enumerate(criteria) if value not in criterion_answers(c)
+        ]
+        if places:
+            refused.append((str(value), places))
     questionnaire_id = str(questionnaire.id)
     agency_ids = {code: str(a.id) for code, a in agencies.items() if a.active}
     procedure_ids = {"": NULL, **{code: str(id_) for code, id_ in procedures.items()}}
-    known_channels = frozenset(Channel.values)
     channel_codes = {
-        name: str(value) for name, value in channels.items() if value in known_channels
+        name: str(value) for name, value in channels.items() if value in CHANNEL_VALUES
     }
     # Profile cells in spool order, each with its codes as written.
     profile = [
@@ -78,16 +86,14 @@ def row_quick_check(
             at[name],
             {
                 "": NULL,
-                **{str(int(v)): str(int(v)) for v in PROFILE_CHOICES[name].values},
+                **{str(v): str(v) for v in PROFILE_VALUES[name]},
             },
         )
         for name in ROW_FIELDS
-        if name in PROFILE_CHOICES
+        if name in PROFILE_VALUES
     ]
-    limit = settings.SURVEY_SUGGESTION_MAX_LENGTH
-    # The full check reads today's date on each row; a row dated after the
-    # day read here goes to it.
-    today = timezone.localdate()
+    # Dates found good, each checked once: a date good once stays good (today
+    # only moves on).
     dates_ok: set[str] = set()
 
     def date_ok(text: str) -> bool:
@@ -96,7 +102,7 @@ def row_quick_check(
         except ValueError:
             return False
         # Only the plain spelling: PostgreSQL reads it as Python does.
-        if day.isoformat() != text or not EARLIEST_SERVICE_DATE <= day <= today:
+        if day.isoformat() != text or service_date_error(day) is not None:
             return False
         dates_ok.add(text)
         return True
@@ -125,6 +131,9 @@ def row_quick_check(
             answers[i] == NOT_ANSWERED for i in required_at
         ):
             return None
+        for value, places in refused:
+            if value in answers and any(answers[i] == value for i in places):
+                return None
         codes = []
         for index, allowed in profile:
             code = allowed.get(cells[index])
@@ -133,7 +142,7 @@ def row_quick_check(
             codes.append(code)
         suggestion = cells[suggestion_at].strip()
         if suggestion:
-            if len(suggestion) > limit or CONTROL_CHARACTERS.search(suggestion):
+            if suggestion_error(suggestion) is not None:
                 return None
             suggestion = copy_text(suggestion_stored(suggestion))
         line = "\t".join(

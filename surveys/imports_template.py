@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from surveys.imports import CHANNELS, csv_columns, csv_required_columns
 from surveys.models import Questionnaire
+from surveys.response_rules import PROFILE_CHOICES
 from surveys.selectors import scale_labels
-from surveys.services.responses import PROFILE_CHOICES, questionnaire_criteria
+from surveys.services.responses import questionnaire_criteria
 
 
 def template_example(questionnaire: Questionnaire, agency_code: str) -> list[str]:

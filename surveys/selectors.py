@@ -15,11 +15,9 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
-from surveys.dossiers import dossier_number_hash
 from surveys.models import (
     Agency,
     Criterion,
-    Dossier,
     InvitationBatch,
     KnownAddress,
     Procedure,
@@ -237,24 +235,6 @@ def invitation_rates(user) -> list[dict]:
         }
         for row in issued
     ]
-
-
-def dossiers_visible(user) -> QuerySet[Dossier]:
-    return scope_filter(
-        Dossier.objects.select_related("agency", "procedure"),
-        scope_for(user),
-        agency_field="agency_id",
-    )
-
-
-def dossier_by_number(user, number: str) -> Dossier:
-    """A dossier of the user's scope by its number (hashed to look it up); 404
-    otherwise, as if it did not exist."""
-    dossier = dossiers_visible(user).filter(number_hash=dossier_number_hash(number))
-    found = dossier.first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def questionnaire_changes(questionnaire: Questionnaire) -> dict | None:

@@ -1,5 +1,6 @@
-"""Shapes of the public survey API. The rules of a response live in the service;
-these only read the payload and resolve codes to rows."""
+"""Shapes of the public survey API. The payload's fields are declared in
+`surveys.response_rules` and the rules of a response live in the service; these
+only read the payload and resolve codes to rows."""
 
 from __future__ import annotations
 
@@ -7,41 +8,17 @@ import datetime as dt
 import re
 import uuid
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from surveys.forms import CHANNEL_CODES
-from surveys.models import (
-    AgeBand,
-    Agency,
-    Education,
-    Gender,
-    Occupation,
-    Procedure,
-    Questionnaire,
-    RespondentType,
-    Response,
-)
+from surveys.models import Agency, Procedure, Questionnaire
+from surveys.response_rules import API_FIELDS, ApiField, Kind
 from surveys.selectors import (
     agency_for_survey,
     procedure_by_code,
     questionnaire_current,
 )
-
-
-def _named_choices(choices) -> dict[str, int]:
-    return {member.name.lower(): member.value for member in choices}
-
-
-PROFILE_CODES = {
-    "respondent_type": _named_choices(RespondentType),
-    "gender": _named_choices(Gender),
-    "age_band": _named_choices(AgeBand),
-    "education": _named_choices(Education),
-    "occupation": _named_choices(Occupation),
-}
 
 
 @extend_schema_field(
@@ -133,173 +110,158 @@ class QuestionnaireSerializer(serializers.Serializer):
     )
 
 
+def _serializer_field(spec: ApiField) -> serializers.Field:
+    """The DRF field of a declared payload field."""
+    common = {"required": spec.required, "help_text": spec.help_text or None}
+    if spec.kind is Kind.UID:
+        return StrictUUIDField(**common)
+    if spec.kind is Kind.SLUG:
+        return serializers.SlugField(**common)
+    if spec.kind is Kind.CODE:
+        return serializers.CharField(
+            allow_null=spec.null, allow_blank=True, max_length=spec.max_length, **common
+        )
+    if spec.kind is Kind.CHOICE:
+        return serializers.ChoiceField(
+            choices=list(spec.codes), allow_null=spec.null, **common
+        )
+    if spec.kind is Kind.DATE:
+        return serializers.DateField(**common)
+    if spec.kind is Kind.ANSWERS:
+        return AnswersField(**common)
+    return StrictCharField(allow_blank=True, trim_whitespace=spec.trim, **common)
+
+
+# The rows a payload's codes name, each found the same way by the serializer and
+# by the fast reader.
+_LOOKUPS = {
+    "questionnaire": (questionnaire_current, _("Unknown questionnaire.")),
+    "agency": (agency_for_survey, _("Unknown agency.")),
+    "procedure": (procedure_by_code, _("Unknown procedure.")),
+}
+
+
+def _looked_up(name: str, code: str | None) -> object | None:
+    """The row `code` names, None for no code; ValidationError for an unknown
+    one."""
+    if not code:
+        return None
+    lookup, message = _LOOKUPS[name]
+    row = lookup(code)
+    if row is None:
+        raise serializers.ValidationError(message)
+    return row
+
+
 class ResponseInSerializer(serializers.Serializer):
-    uid = StrictUUIDField(
-        help_text="Chosen by the client, once per response; retrying with the same "
-        "uid and content answers 200 with the stored response."
-    )
-    questionnaire = serializers.SlugField(help_text="Code; its current version.")
-    agency = serializers.SlugField(help_text="Agency code.")
-    procedure = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=32
-    )
-    channel = serializers.ChoiceField(choices=list(CHANNEL_CODES))
-    responded_on = serializers.DateField(
-        required=False, help_text="Date of the service; today when left out."
-    )
-    answers = AnswersField(
-        help_text="Criterion code -> 1..5, 0 (does not apply) or null (optional "
-        "criterion left out)."
-    )
-    respondent_type = serializers.ChoiceField(
-        choices=list(PROFILE_CODES["respondent_type"]), required=False, allow_null=True
-    )
-    gender = serializers.ChoiceField(
-        choices=list(PROFILE_CODES["gender"]), required=False, allow_null=True
-    )
-    age_band = serializers.ChoiceField(
-        choices=list(PROFILE_CODES["age_band"]), required=False, allow_null=True
-    )
-    education = serializers.ChoiceField(
-        choices=list(PROFILE_CODES["education"]), required=False, allow_null=True
-    )
-    occupation = serializers.ChoiceField(
-        choices=list(PROFILE_CODES["occupation"]), required=False, allow_null=True
-    )
-    suggestion = StrictCharField(
-        required=False,
-        allow_blank=True,
-        trim_whitespace=True,
-        help_text="Free text. E-mail addresses, phone numbers, ID and dossier "
-        "numbers are masked before it is stored.",
-    )
-    started = StrictCharField(
-        required=False,
-        allow_blank=True,
-        help_text="The `started` stamp of the questionnaire read for this response: "
-        "single-use. A response without it, with a forged one or with one spent "
-        "before, or sent sooner than a person can read the questions, is stored "
-        "but flagged and not counted until an official restores it.",
-    )
-    website = StrictCharField(
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        help_text="Leave out or empty (a response that fills it is flagged).",
-    )
+    """The payload of a submission, its fields as `surveys.response_rules`
+    declares them."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {spec.name: _serializer_field(spec) for spec in API_FIELDS}
 
     def validate_questionnaire(self, code: str) -> Questionnaire:
-        questionnaire = questionnaire_current(code)
-        if questionnaire is None:
-            raise serializers.ValidationError(_("Unknown questionnaire."))
-        return questionnaire
+        return _looked_up("questionnaire", code)
 
     def validate_agency(self, code: str) -> Agency:
-        agency = agency_for_survey(code)
-        if agency is None:
-            raise serializers.ValidationError(_("Unknown agency."))
-        return agency
+        return _looked_up("agency", code)
 
     def validate_procedure(self, code: str | None) -> Procedure | None:
-        if not code:
-            return None
-        procedure = procedure_by_code(code)
-        if procedure is None:
-            raise serializers.ValidationError(_("Unknown procedure."))
-        return procedure
+        return _looked_up("procedure", code)
 
     def validate(self, attrs: dict) -> dict:
-        attrs["channel"] = CHANNEL_CODES[attrs["channel"]]
-        for name, codes in PROFILE_CODES.items():
-            value = attrs.get(name)
-            attrs[name] = codes[value] if value else None
+        for spec in _CHOICES:
+            value = attrs.get(spec.name)
+            attrs[spec.name] = spec.codes[value] if value else None
         return attrs
 
 
+_CHOICES = [spec for spec in API_FIELDS if spec.kind is Kind.CHOICE]
+
 # What the fast reader takes as it comes: a slug (nothing for DRF to strip or
-# refuse), a procedure code of printable ASCII within its 32 characters, an ISO
-# date. Anything else goes to the serializer.
+# refuse), a code of printable ASCII within its length, an ISO date. Anything
+# else goes to the serializer.
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_PROCEDURE = re.compile(r"[!-~]{1,32}")
+_PRINTABLE = re.compile(r"[!-~]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class _NotPlain(Exception):
+    """The value is not one the fast reader is sure the serializer reads as is."""
+
+
+def _read_value(spec: ApiField, value: object) -> object:
+    """A present value of a declared field as the serializer's field gives it,
+    or _NotPlain."""
+    kind = spec.kind
+    if value is None:
+        if spec.null:
+            return None
+        raise _NotPlain
+    if kind is Kind.ANSWERS:
+        if type(value) is not dict:
+            raise _NotPlain
+        return dict(value)
+    if type(value) is not str:
+        raise _NotPlain
+    if kind is Kind.UID:
+        try:
+            return uuid.UUID(hex=value)
+        except ValueError:
+            raise _NotPlain from None
+    if kind is Kind.SLUG:
+        if not _SLUG.fullmatch(value):
+            raise _NotPlain
+        return value
+    if kind is Kind.CODE:
+        if value and (len(value) > spec.max_length or not _PRINTABLE.fullmatch(value)):
+            raise _NotPlain
+        return value
+    if kind is Kind.CHOICE:
+        if value not in spec.codes:
+            raise _NotPlain
+        return value
+    if kind is Kind.DATE:
+        if not _ISO_DATE.fullmatch(value):
+            raise _NotPlain
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise _NotPlain from None
+    if "\x00" in value or (not value.isascii() and _SURROGATE.search(value)):
+        raise _NotPlain
+    return value.strip() if spec.trim else value
+
+
 def response_in_read(data: object) -> dict | None:
     """The validated data ResponseInSerializer gives for `data`, read in one pass
-    without DRF's field objects (copied and bound for every request, they were
-    half the CPU of a submission); None when `data` is anything but a plainly
-    valid submission. The caller then runs the serializer, whose error messages
-    are the API's: this reader refuses nothing itself, it only accepts, and only
-    what the serializer accepts (tests/surveys/test_api_reader.py)."""
+    over the same declared fields without DRF's field objects (copied and bound
+    for every request, they were half the CPU of a submission); None when `data`
+    is anything but a plainly valid submission. The caller then runs the
+    serializer, whose error messages are the API's: this reader refuses nothing
+    itself, it only accepts, and only what the serializer accepts
+    (tests/surveys/test_api_reader.py)."""
     if type(data) is not dict:
         return None
-    get = data.get
-    uid, answers, channel = get("uid"), get("answers"), get("channel")
-    if type(uid) is not str or type(answers) is not dict or type(channel) is not str:
-        return None
-    if channel not in CHANNEL_CODES:
-        return None
+    read = {}
     try:
-        uid = uuid.UUID(hex=uid)
-    except ValueError:
-        return None
-    read = {
-        "uid": uid,
-        "channel": CHANNEL_CODES[channel],
-        "answers": dict(answers),
-    }
-    for name, codes in PROFILE_CODES.items():
-        value = get(name)
-        if value is None:
-            read[name] = None
-        elif type(value) is str and value in codes:
-            read[name] = codes[value]
-        else:
-            return None
-    if "suggestion" in data:
-        suggestion = data["suggestion"]
-        if (
-            type(suggestion) is not str
-            or "\x00" in suggestion
-            or (not suggestion.isascii() and _SURROGATE.search(suggestion))
-        ):
-            return None
-        read["suggestion"] = suggestion.strip()
-    for name in ("started", "website"):
-        if name in data:
-            value = data[name]
-            if type(value) is not str or "\x00" in value or _SURROGATE.search(value):
+        for spec in API_FIELDS:
+            if spec.name in data:
+                read[spec.name] = _read_value(spec, data[spec.name])
+            elif spec.required:
                 return None
-            read[name] = value.strip() if name == "started" else value
-    if "responded_on" in data:
-        day = data["responded_on"]
-        if type(day) is not str or not _ISO_DATE.fullmatch(day):
-            return None
-        try:
-            read["responded_on"] = dt.date.fromisoformat(day)
-        except ValueError:
-            return None
-    procedure = get("procedure")
-    if procedure is None or procedure == "":
-        procedure = None
-    elif type(procedure) is str and _PROCEDURE.fullmatch(procedure):
-        procedure = procedure_by_code(procedure)
-        if procedure is None:
-            return None
-    else:
+    except _NotPlain:
         return None
-    if "procedure" in data:
-        read["procedure"] = procedure
-    questionnaire, agency = get("questionnaire"), get("agency")
-    if type(questionnaire) is not str or not _SLUG.fullmatch(questionnaire):
-        return None
-    if type(agency) is not str or not _SLUG.fullmatch(agency):
-        return None
-    read["questionnaire"] = questionnaire_current(questionnaire)
-    read["agency"] = agency_for_survey(agency)
-    if read["questionnaire"] is None or read["agency"] is None:
-        return None
+    for name, (lookup, _message) in _LOOKUPS.items():
+        if name in read:
+            code = read[name]
+            read[name] = lookup(code) if code else None
+            if code and read[name] is None:
+                return None
+    for spec in _CHOICES:
+        value = read.get(spec.name)
+        read[spec.name] = spec.codes[value] if value else None
     return read
 
 
@@ -310,23 +272,6 @@ class ResponseOutSerializer(serializers.Serializer):
     agency = serializers.CharField(source="agency.code")
     received_at = serializers.DateTimeField()
     responded_on = serializers.DateField()
-
-
-def response_out(response: Response) -> dict:
-    """ResponseOutSerializer(response).data, without building its field objects
-    on every submission (tests/surveys/test_api_reader.py compares the two)."""
-    received_at = response.received_at.astimezone(timezone.get_current_timezone())
-    received = received_at.isoformat()
-    if received.endswith("+00:00"):
-        received = received[:-6] + "Z"
-    return {
-        "uid": str(response.uid),
-        "questionnaire": response.questionnaire.code,
-        "version": response.questionnaire.version,
-        "agency": response.agency.code,
-        "received_at": received,
-        "responded_on": response.responded_on.isoformat(),
-    }
 
 
 class ErrorSerializer(serializers.Serializer):

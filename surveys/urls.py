@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from surveys import apis, apis_dossiers, views
+from surveys import apis, views
 
 app_name = "surveys"
 
@@ -31,14 +31,4 @@ urlpatterns = [
         name="api-questionnaire",
     ),
     path("api/v1/responses/", apis.ResponseCreateApi.as_view(), name="api-responses"),
-    path(
-        "api/v1/dossiers/",
-        apis_dossiers.DossierPushApi.as_view(),
-        name="api-dossiers",
-    ),
-    path(
-        "api/v1/dossiers/invitation/",
-        apis_dossiers.DossierInvitationApi.as_view(),
-        name="api-dossier-invitation",
-    ),
 ]

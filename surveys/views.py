@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from surveys import selectors
-from surveys.forms import CHANNEL_CODES, SurveyForm
+from surveys.forms import SurveyForm
 from surveys.intake import HONEYPOT_FIELD, RateLimited, form_flags, rate_flags
 from surveys.models import (
     Agency,
@@ -36,6 +36,7 @@ from surveys.models import (
     UsedInvitation,
 )
 from surveys.reference import DEFAULT_QUESTIONNAIRE
+from surveys.response_rules import CHANNEL_CODES
 from surveys.services import (
     Invitation,
     InvitationAlreadyUsed,

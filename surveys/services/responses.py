@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Field
@@ -22,61 +20,28 @@ from django.utils.translation import gettext as _
 
 from surveys.hashing import keyed_hash
 from surveys.models import (
-    AgeBand,
     Agency,
-    Channel,
     Criterion,
-    Education,
-    Gender,
-    Occupation,
     Procedure,
     Questionnaire,
-    RespondentType,
     Response,
     ResponseReview,
-    Source,
     UsedInvitation,
+)
+from surveys.response_rules import (
+    CHANNEL_VALUES,
+    CONTENT_FIELDS,
+    NOT_ANSWERED,
+    PROFILE_VALUES,
+    SOURCE_VALUES,
+    answer_error,
+    service_date_error,
+    suggestion_error,
 )
 from surveys.scope import scope_for
 from surveys.suggestions import suggestion_stored
 
 logger = logging.getLogger(__name__)
-
-NOT_ANSWERED = "-"
-SCALE_VALUES = range(0, 6)
-EARLIEST_SERVICE_DATE = dt.date(2000, 1, 1)
-# Control characters other than tab and line breaks: no keyboard types them, and
-# they garble exports and terminals (an ESC sequence recolours a reader's screen).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-# What makes two submissions with the same uid "the same response": a retry must
-# repeat all of it. `responded_on` is compared only when the client gave it.
-CONTENT_FIELDS = (
-    "questionnaire_id",
-    "agency_id",
-    "procedure_id",
-    "channel",
-    "answers",
-    "respondent_type",
-    "gender",
-    "age_band",
-    "education",
-    "occupation",
-    "suggestion",
-)
-
-PROFILE_CHOICES = {
-    "respondent_type": RespondentType,
-    "gender": Gender,
-    "age_band": AgeBand,
-    "education": Education,
-    "occupation": Occupation,
-}
-# Django rebuilds `Choices.values` on every access; a paper import checks each of
-# these on every row (a quarter of its time, measured in docs/performance.md).
-_CHANNEL_VALUES = frozenset(Channel.values)
-_SOURCE_VALUES = frozenset(Source.values)
-_PROFILE_VALUES = {name: frozenset(c.values) for name, c in PROFILE_CHOICES.items()}
 
 
 class SubmissionInvalid(Exception):
@@ -125,22 +90,8 @@ def answers_errors(
     for code, value in answers.items():
         if code not in by_code:
             errors[str(code)] = [_("Unknown criterion.")]
-        elif value is None:
-            continue
-        elif isinstance(value, bool) or not isinstance(value, int):
-            errors[code] = [_("Give a whole number from 0 to 5.")]
-        elif value not in SCALE_VALUES:
-            errors[code] = [
-                _(
-                    "%(value)s is not on the scale: choose 1 to 5, or 0 when the "
-                    "question does not apply."
-                )
-                % {"value": value}
-            ]
-        elif value == 0 and not by_code[code].allows_not_applicable:
-            errors[code] = [
-                _("This question has no “does not apply” answer: choose 1 to 5.")
-            ]
+        elif value is not None and (error := answer_error(by_code[code], value)):
+            errors[code] = [error]
     for criterion in criteria:
         if criterion.required and answers.get(criterion.code) is None:
             errors.setdefault(criterion.code, []).append(
@@ -200,16 +151,13 @@ def response_errors(
         errors["answers"] = answer_errors
     if not agency.active:
         errors["agency"] = [_("This agency no longer takes part in the survey.")]
-    if channel not in _CHANNEL_VALUES:
+    if channel not in CHANNEL_VALUES:
         errors["channel"] = [_("Unknown channel.")]
-    if source not in _SOURCE_VALUES:
+    if source not in SOURCE_VALUES:
         errors["source"] = [_("Unknown source.")]
-    if responded_on is not None:
-        if responded_on > timezone.localdate():
-            errors["responded_on"] = [_("The date cannot be in the future.")]
-        elif responded_on < EARLIEST_SERVICE_DATE:
-            errors["responded_on"] = [_("The date is too far in the past.")]
-    for name, values in _PROFILE_VALUES.items():
+    if responded_on is not None and (error := service_date_error(responded_on)):
+        errors["responded_on"] = [error]
+    for name, values in PROFILE_VALUES.items():
         value = profile.get(name)
         if value is None:
             continue
@@ -217,16 +165,8 @@ def response_errors(
             errors[name] = [_("This questionnaire does not ask this question.")]
         elif value not in values:
             errors[name] = [_("Not one of the choices.")]
-    limit = settings.SURVEY_SUGGESTION_MAX_LENGTH
-    if CONTROL_CHARACTERS.search(suggestion):
-        errors["suggestion"] = [
-            _("The suggestion contains control characters; remove them.")
-        ]
-    elif len(suggestion) > limit:
-        errors["suggestion"] = [
-            _("Keep the suggestion to %(limit)d characters (it has %(length)d).")
-            % {"limit": limit, "length": len(suggestion)}
-        ]
+    if error := suggestion_error(suggestion):
+        errors["suggestion"] = [error]
     return errors
 
 

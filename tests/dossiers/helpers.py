@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from surveys.dossiers import COLUMNS
+from dossiers.records import COLUMNS
 
 
 def dossier(number: str, **fields) -> dict[str, str]:

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from surveys.dossiers import COLUMNS
-from surveys.models import Dossier, DossierTouch
+from dossiers.models import Dossier, DossierTouch
+from dossiers.records import COLUMNS
 from tests.conftest import PASSWORD
 from tests.dossiers.helpers import dossier
 from tests.surveys.helpers import as_csv
@@ -143,7 +143,7 @@ def test_the_admin_upload_names_the_problem_instead_of_failing(client, son_la_of
     upload = io.BytesIO(text.encode())
     upload.name = "dossiers.csv"
     client.login(username=son_la_official.username, password=PASSWORD)
-    page = client.post("/admin/surveys/dossier/import/", {"file": upload})
+    page = client.post("/admin/dossiers/dossier/import/", {"file": upload})
     assert page.status_code == 200
     # The admin speaks Vietnamese unless the official asks otherwise.
     assert "dòng 5, cột -: Có giá trị dài quá 131072 ký tự" in page.content.decode()

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from surveys.dossiers import dossier_number_hash
-from surveys.models import Dossier, DossierTouch
+from dossiers.models import Dossier, DossierTouch
+from dossiers.records import dossier_number_hash
 from tests.conftest import PASSWORD
 from tests.dossiers.helpers import dossier, write_dossiers
 
@@ -174,23 +174,23 @@ def test_an_official_uploads_a_file_in_the_admin_and_sees_only_their_dossiers(
     path = write_dossiers(tmp_path / "d.csv", _records(4))
     client.login(username=son_la_official.username, password=PASSWORD)
     with open(path, "rb") as handle:
-        page = client.post("/admin/surveys/dossier/import/", {"file": handle})
+        page = client.post("/admin/dossiers/dossier/import/", {"file": handle})
     # The admin speaks Vietnamese unless the official asks otherwise.
     assert "Đã đọc 4 bản ghi: 4 mới" in page.content.decode()
-    listing = client.get("/admin/surveys/dossier/")
+    listing = client.get("/admin/dossiers/dossier/")
     assert listing.status_code == 200
     assert "Sơn La" in listing.content.decode()
     assert Dossier.objects.count() == 4
     stored = Dossier.objects.first()
-    assert client.get(f"/admin/surveys/dossier/{stored.pk}/change/").status_code == 200
+    assert client.get(f"/admin/dossiers/dossier/{stored.pk}/change/").status_code == 200
 
     client.logout()
     client.login(username=quang_ninh_official.username, password=PASSWORD)
     with open(path, "rb") as handle:
-        refused = client.post("/admin/surveys/dossier/import/", {"file": handle})
+        refused = client.post("/admin/dossiers/dossier/import/", {"file": handle})
     # The admin speaks Vietnamese unless the official asks otherwise.
     assert "dòng 2, cột agency: Không có cơ quan này." in refused.content.decode()
-    other = client.get("/admin/surveys/dossier/")
+    other = client.get("/admin/dossiers/dossier/")
     assert other.status_code == 200
     assert "Sơn La" not in other.content.decode()
-    assert client.get(f"/admin/surveys/dossier/{stored.pk}/change/").status_code == 404
+    assert client.get(f"/admin/dossiers/dossier/{stored.pk}/change/").status_code == 404

@@ -9,7 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from surveys.models import Channel, Dossier, InvitationBatch, Response, UsedInvitation
+from dossiers.models import Dossier
+from surveys.models import Channel, InvitationBatch, Response, UsedInvitation
 from tests.conftest import PASSWORD
 from tests.dossiers.helpers import dossier, write_dossiers
 from tests.surveys.test_views import form_data

@@ -41,6 +41,7 @@ PUBLIC = {
     "admin:jsi18n",
     "admin:autocomplete",  # checks the model admin's own permissions
     "admin:view_on_site",  # only redirects to an object's public page
+    "admin-dossiers-moved",  # the dossier admin's old address: only redirects
     # Published results: public by design, frozen snapshots of units with enough
     # respondents, no free text (tests/results).
     "results:index",

@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from surveys.dossiers import dossier_number_hash
+from dossiers.models import Dossier
+from dossiers.records import dossier_number_hash
 from surveys.hashing import keyed_hash
-from surveys.models import Dossier, Response
+from surveys.models import Response
 from surveys.services import invitation_batch_create, invitation_read
 from tests.conftest import PASSWORD
 from tests.dossiers.helpers import dossier, write_dossiers
@@ -156,7 +157,7 @@ def test_no_dossier_number_is_stored_in_the_clear(
     path = write_dossiers(tmp_path / "again.csv", [dossier(NUMBER, paused_days="1")])
     client.login(username=son_la_official.username, password=PASSWORD)
     with open(path, "rb") as handle:
-        page = client.post("/admin/surveys/dossier/import/", {"file": handle})
+        page = client.post("/admin/dossiers/dossier/import/", {"file": handle})
     assert page.status_code == 200
     client.logout()
 

@@ -83,6 +83,7 @@ EDITS = [
     ("ACCESS_1", ""),
     ("ACCESS_1", None),
     ("FEEDBACK_4", ""),
+    ("FEEDBACK_4", "0"),
     ("FEEDBACK_4", "³"),
     ("gender", "2"),
     ("gender", "3"),
@@ -141,10 +142,15 @@ def _cells(columns: list[str], row: dict[str, str | None]) -> list[str]:
     return cells[: cells.index(None)] if None in cells else cells
 
 
-@pytest.fixture(params=["all required", "one optional"])
+@pytest.fixture(params=["all required", "one optional", "one always applies"])
 def checked_questionnaire(request, questionnaire):
     if request.param == "one optional":
         questionnaire.criteria.filter(code="FEEDBACK_4").update(required=False)
+    if request.param == "one always applies":
+        # 0 ("does not apply") is no answer to it: both checks refuse it alike.
+        questionnaire.criteria.filter(code="FEEDBACK_4").update(
+            allows_not_applicable=False
+        )
     return questionnaire
 
 

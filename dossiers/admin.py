@@ -1,7 +1,6 @@
 """Staff pages of dossier records: the scoped list, the CSV upload, and the
 survey invitations of resolved dossiers (link and QR code for the receipt).
-Imported at the end of surveys/admin.py; kept apart so that work on that module
-merges cleanly."""
+"""
 
 from __future__ import annotations
 
@@ -13,17 +12,18 @@ from django.urls import path
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.models import Dossier
+from dossiers.records import COLUMNS
+from dossiers.services import (
+    DossierNotResolved,
+    dossier_invitation_issue,
+    dossiers_import_file,
+)
 from surveys.admin_import import ImportForm
 from surveys.admin_scope import ScopedAdmin
-from surveys.dossiers import COLUMNS, dossiers_import_file
-from surveys.models import Dossier
 from surveys.qr import qr_svg
 from surveys.scope import scope_for
 from surveys.services import invitation_url
-from surveys.services.dossier_invitations import (
-    DossierNotResolved,
-    dossier_invitation_issue,
-)
 
 
 @admin.register(Dossier)
@@ -79,7 +79,7 @@ class DossierAdmin(ScopedAdmin):
             )
         return render(
             request,
-            "surveys/admin/dossier_invitations.html",
+            "dossiers/admin/dossier_invitations.html",
             {
                 **self.admin_site.each_context(request),
                 "links": links,
@@ -91,7 +91,7 @@ class DossierAdmin(ScopedAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("import/", view(self.import_view), name="surveys_dossier_import"),
+            path("import/", view(self.import_view), name="dossiers_dossier_import"),
             *super().get_urls(),
         ]
 

@@ -1,3 +1,6 @@
+"""In the dossiers app rather than in surveys: it writes dossiers as well as
+responses, and surveys knows nothing of dossiers."""
+
 from __future__ import annotations
 
 import sys
@@ -8,8 +11,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossiers.demo import demo_dossiers_generate
 from surveys.demo import demo_data_generate
-from surveys.demo_dossiers import demo_dossiers_generate
 from surveys.models import Response
 from surveys.numbers import count_text
 

@@ -1,33 +1,22 @@
-"""Dossier records from one-stop systems: checking them (format:
-docs/dossier-import.md), from a CSV file or from the records an API client pushes.
-
-Like the paper import, a batch is checked whole first: a single bad record stores
-nothing, and every error names its row (record) and field. A valid batch is
-stored by `surveys.dossiers_load` in a few statements. The dossier number is
-hashed while checking and never goes further in the clear.
+"""Checking dossier records (format: docs/dossier-import.md), from a CSV file or
+from the records an API client pushes: one record at a time, every error naming
+its row (record) and field. The dossier number is hashed while checking and
+never goes further in the clear.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from surveys.dossiers_load import dossier_rows_load
+from dossiers.models import Dossier
 from surveys.hashing import keyed_hash
-from surveys.imports import (
-    ImportReport,
-    csv_header_check,
-    csv_records,
-    row_references,
-)
-from surveys.models import Agency, Dossier, Procedure
-from surveys.services.responses import CONTROL_CHARACTERS
+from surveys.imports import ImportReport, row_references
+from surveys.response_rules import CONTROL_CHARACTERS
 
 COLUMNS = [
     "number",
@@ -92,7 +81,7 @@ def dossier_number_hash(number: str) -> str:
     return keyed_hash(HASH_PURPOSE, number.strip().upper())
 
 
-def _text(value: object) -> str:
+def record_text(value: object) -> str:
     if value is None:
         return ""
     return str(value).strip()
@@ -136,7 +125,7 @@ def dossier_record_check(
     """A checked row, or None after adding the record's errors to `report`.
     `agencies` are the agency codes the sender may write for (its scope)."""
     before = report.error_count
-    value = {name: _text(record.get(name)) for name in COLUMNS}
+    value = {name: record_text(record.get(name)) for name in COLUMNS}
 
     dossier_number = value["number"]
     if not dossier_number:
@@ -219,97 +208,3 @@ def dossier_record_check(
         paused_days=paused_days,
         status=status,
     )
-
-
-def _lookups(agency_ids: frozenset[int] | None) -> tuple[dict, dict]:
-    agencies = {
-        code: pk
-        for code, pk in Agency.objects.values_list("code", "id")
-        if agency_ids is None or pk in agency_ids
-    }
-    return agencies, dict(Procedure.objects.values_list("code", "id"))
-
-
-def dossiers_store(
-    *,
-    records: Iterable[tuple[int, Mapping[str, object]]],
-    agency_ids: frozenset[int] | None = None,
-    report: DossierImportReport | None = None,
-    progress: Callable[[str, int], None] | None = None,
-) -> DossierImportReport:
-    """Check numbered records, then store all of them or none.
-
-    `agency_ids`, when given, are the only agencies records may name (the
-    sender's scope; others read as unknown). A record for a dossier already
-    stored replaces what is stored; an identical one changes nothing."""
-    report = report or DossierImportReport()
-    agencies, procedures = _lookups(agency_ids)
-    rows: list[DossierRow] = []
-    seen: dict[str, int] = {}
-    for number, record in records:
-        report.rows_read += 1
-        checked = dossier_record_check(
-            number, record, agencies=agencies, procedures=procedures, report=report
-        )
-        # Also for rows with other errors: both rows have to be looked at.
-        number_text = _text(record.get("number"))
-        if number_text:
-            number_hash = dossier_number_hash(number_text)
-            if number_hash in seen:
-                report.add_error(
-                    number,
-                    "number",
-                    _("The same dossier number is on row %(row)d.")
-                    % {"row": seen[number_hash]},
-                )
-                continue
-            seen[number_hash] = number
-        if checked is not None and report.ok:
-            rows.append(checked)
-        if progress and report.rows_read % 10000 == 0:
-            progress("checked", report.rows_read)
-    if report.ok and rows:
-        dossier_rows_load(rows, report)
-    return report
-
-
-def dossiers_import(
-    *,
-    lines: Iterable[str],
-    agency_ids: frozenset[int] | None = None,
-    progress: Callable[[str, int], None] | None = None,
-) -> DossierImportReport:
-    """Check every row of a dossier CSV, then store all of it or nothing."""
-    report = DossierImportReport()
-    reader = csv.DictReader(lines)
-    if not csv_header_check(
-        reader, columns=COLUMNS, required=REQUIRED_COLUMNS, report=report
-    ):
-        return report
-    dossiers_store(
-        records=csv_records(reader, report),
-        agency_ids=agency_ids,
-        report=report,
-        progress=progress,
-    )
-    if report.ok and not report.rows_read:
-        # As the API refuses an empty batch: an export that lost its rows must
-        # not read as a quiet day (and a quiet day needs no file).
-        report.add_error(1, "", _("The file has a header but no records."))
-    return report
-
-
-def dossiers_import_file(
-    path_or_file, *, agency_ids: frozenset[int] | None = None, progress=None
-) -> DossierImportReport:
-    """`dossiers_import` on a path or a binary/text file object (UTF-8, with or
-    without the byte-order mark spreadsheets add)."""
-    if isinstance(path_or_file, str | bytes) or hasattr(path_or_file, "__fspath__"):
-        with open(path_or_file, encoding="utf-8-sig", newline="") as handle:
-            return dossiers_import(
-                lines=handle, agency_ids=agency_ids, progress=progress
-            )
-    handle = path_or_file
-    if not isinstance(handle, io.TextIOBase):
-        handle = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-    return dossiers_import(lines=handle, agency_ids=agency_ids, progress=progress)

@@ -16,15 +16,16 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from config.authentication import BasicAuthentication
-from surveys import selectors
-from surveys.dossiers import COLUMNS, MAX_NUMBER_LENGTH, dossiers_store
+from dossiers import selectors
+from dossiers.records import COLUMNS, MAX_NUMBER_LENGTH
+from dossiers.services import (
+    DossierNotResolved,
+    dossier_invitation_issue,
+    dossiers_store,
+)
 from surveys.qr import qr_svg
 from surveys.scope import scope_for
 from surveys.services import invitation_url
-from surveys.services.dossier_invitations import (
-    DossierNotResolved,
-    dossier_invitation_issue,
-)
 
 MAX_RECORDS = 10000
 AUTHENTICATION = [SessionAuthentication, BasicAuthentication, TokenAuthentication]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from surveys.dossiers import dossiers_import_file
+from dossiers.services import dossiers_import_file
 from surveys.management.commands._import_run import import_run
 
 

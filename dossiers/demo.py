@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from dossiers.load import dossier_rows_load
+from dossiers.models import Dossier
+from dossiers.records import DossierImportReport, DossierRow, dossier_number_hash
 from surveys.demo import SHOWCASE_PROVINCES, _demo_agencies, province_level
-from surveys.dossiers import DossierImportReport, DossierRow, dossier_number_hash
-from surveys.dossiers_load import dossier_rows_load
-from surveys.models import Channel, Dossier, Procedure
+from surveys.models import Channel, Procedure
 
 
 def demo_dossiers_generate(*, today: dt.date, seed: int, per_year: int = 12) -> int:

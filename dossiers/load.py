@@ -7,14 +7,15 @@ Identical records change nothing and queue nothing."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    from surveys.dossiers import DossierImportReport, DossierRow
+from dossiers.models import Dossier, DossierTouch
+from dossiers.records import DossierImportReport, DossierRow
 
+DOSSIER = Dossier._meta.db_table
+TOUCH = DossierTouch._meta.db_table
 
 # What a later record of a dossier may change; an identical record is no change.
 CONTENT_FIELDS = (
@@ -73,30 +74,30 @@ def _load_postgresql(rows: Sequence[DossierRow], report) -> None:
         # latest committed ones, so a concurrent import of the same dossier
         # cannot move it out of a month nobody queues.
         cursor.execute(
-            "SELECT d.id FROM surveys_dossier d"
+            f"SELECT d.id FROM {DOSSIER} d"
             " JOIN import_dossiers t ON t.number_hash = d.number_hash"
             " ORDER BY d.id FOR UPDATE OF d"
         )
         cursor.execute(
-            "INSERT INTO surveys_dossiertouch (agency_id, month)"
-            " SELECT DISTINCT d.agency_id, m.month FROM surveys_dossier d"
+            f"INSERT INTO {TOUCH} (agency_id, month)"
+            f" SELECT DISTINCT d.agency_id, m.month FROM {DOSSIER} d"
             " JOIN import_dossiers t ON t.number_hash = d.number_hash "
             + _months_of("d")
             + f" AND {_DIFFERS}"
         )
         updates = ", ".join(f"{name} = excluded.{name}" for name in CONTENT_FIELDS)
-        stored = ", ".join(f"surveys_dossier.{name}" for name in CONTENT_FIELDS)
+        stored = ", ".join(f"{DOSSIER}.{name}" for name in CONTENT_FIELDS)
         new = ", ".join(f"excluded.{name}" for name in CONTENT_FIELDS)
         cursor.execute(
             "WITH up AS ("
-            f" INSERT INTO surveys_dossier ({columns}, updated_at)"
+            f" INSERT INTO {DOSSIER} ({columns}, updated_at)"
             f" SELECT {columns}, %s FROM import_dossiers ORDER BY row"
             " ON CONFLICT (number_hash) DO UPDATE SET"
             f" {updates}, updated_at = excluded.updated_at"
             f" WHERE ({stored}) IS DISTINCT FROM ({new})"
             " RETURNING agency_id, received_on, resolved_on, (xmax = 0) AS inserted"
             "), touched AS ("
-            " INSERT INTO surveys_dossiertouch (agency_id, month)"
+            f" INSERT INTO {TOUCH} (agency_id, month)"
             " SELECT DISTINCT up.agency_id, m.month FROM up " + _months_of("up") + ")"
             " SELECT COUNT(*) FILTER (WHERE inserted),"
             " COUNT(*) FILTER (WHERE NOT inserted) FROM up",
