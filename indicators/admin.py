@@ -36,6 +36,7 @@ from indicators.admin_filters import (
     PeriodFilter,
     PeriodKindFilter,
     ProvinceFilter,
+    QuestionnaireFilter,
     RegionFilter,
     int_param,
     review_defaults,
@@ -117,10 +118,11 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
         ProvinceFilter,
         "status",
         "certainty",
+        QuestionnaireFilter,
         DefinitionFilter,
     )
     search_fields = ("name_vi", "name_en")
-    list_select_related = ("definition",)
+    list_select_related = ("definition__questionnaire",)
     list_per_page = 100
     list_max_show_all = 2000
     # The filtered count is shown; the count of everything in scope is not needed.
@@ -131,11 +133,21 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
     def get_queryset(self, request: HttpRequest):
         return selectors.indicator_values_for(user=request.user)
 
+    def get_list_display(self, request: HttpRequest):
+        # Only a list of several questionnaires' figures says whose each is.
+        if request.GET.get("questionnaire") == "all":
+            return ("questionnaire", *self.list_display)
+        return self.list_display
+
     # Columns ----------------------------------------------------------------
 
     @admin.display(description=_("unit"), ordering="name_vi")
     def unit(self, value: IndicatorValue) -> str:
         return unit_name(value)
+
+    @admin.display(description=_("questionnaire"))
+    def questionnaire(self, value: IndicatorValue) -> str:
+        return value.definition.questionnaire.title
 
     @admin.display(description=_("level"), ordering="level")
     def level_label(self, value: IndicatorValue) -> str:

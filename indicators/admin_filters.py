@@ -15,7 +15,8 @@ from indicators.exports import period_label
 from indicators.models import Level, PeriodKind, ScoringDefinition
 from indicators.values import period_info
 from surveys.admin_scope import request_scope
-from surveys.models import Province, Region
+from surveys.models import Province, Questionnaire, Region
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 
 ALL = "all"
 CURRENT = "current"
@@ -196,6 +197,27 @@ class DefinitionFilter(DefaultedFilter):
         if value == CURRENT:
             return queryset.filter(definition__is_current=True)
         return queryset.filter(definition_id=int_param(value) or 0)
+
+
+class QuestionnaireFilter(DefaultedFilter):
+    """One questionnaire's figures at a time, SIPAS by default: figures, ranks
+    and statuses of two questionnaires are never read as one list. A scoring
+    definition asked for by id shows its own questionnaire's."""
+
+    title = _("questionnaire")
+    parameter_name = "questionnaire"
+
+    def lookups(self, request, model_admin):
+        current = Questionnaire.objects.filter(is_current=True).order_by("code")
+        return [(q.code, q.title) for q in current]
+
+    def default(self, request):
+        if int_param(request.GET.get("definition")) is not None:
+            return None
+        return DEFAULT_QUESTIONNAIRE
+
+    def apply(self, queryset, value):
+        return queryset.filter(definition__questionnaire__code=value)
 
 
 class RegionFilter(admin.SimpleListFilter):

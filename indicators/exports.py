@@ -74,6 +74,7 @@ def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object]]]:
         (_("rank in region"), 10, lambda v: v.rank_region),
         (_("provinces ranked in region"), 10, lambda v: v.rank_region_of),
         (_("change of national rank"), 10, lambda v: v.rank_change_national),
+        (_("questionnaire"), 16, lambda v: v.definition.questionnaire.code),
         (_("scoring definition"), 16, lambda v: str(v.definition)),
         (_("id"), 10, lambda v: v.pk),
     ]
@@ -115,7 +116,8 @@ def _cell(cell):
 
 def _rows(queryset: QuerySet[IndicatorValue], columns: list) -> Iterator[list]:
     yield [str(header) for header, _width, _getter in columns]
-    for value in queryset.select_related("definition").iterator(chunk_size=CHUNK):
+    values = queryset.select_related("definition__questionnaire")
+    for value in values.iterator(chunk_size=CHUNK):
         yield [_cell(getter(value)) for _header, _width, getter in columns]
 
 
