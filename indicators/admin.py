@@ -39,6 +39,7 @@ from indicators.admin_filters import (
     QuestionnaireFilter,
     RegionFilter,
     int_param,
+    questionnaire_chosen,
     review_defaults,
 )
 from indicators.exports import (
@@ -302,10 +303,16 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
         level = int_param(request.GET.get("level"))
         if level not in dict(levels):
             level = levels[0][0]
+        questionnaire, questionnaires = questionnaire_chosen(request)
         values = []
         if year in years:
             values = list(
-                selectors.below_target_for(user=request.user, year=year, level=level)
+                selectors.below_target_for(
+                    user=request.user,
+                    year=year,
+                    level=level,
+                    questionnaire=questionnaire,
+                )
             )
         level_name = dict(levels)[level]
         return render(
@@ -321,6 +328,8 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
                 "years": years,
                 "level": level,
                 "levels": levels,
+                "questionnaire": questionnaire,
+                "questionnaires": questionnaires,
                 "rows": review.below_target_rows(values),
                 "total": len(values),
                 "agencies": level == Level.AGENCY,

@@ -220,6 +220,16 @@ class QuestionnaireFilter(DefaultedFilter):
         return queryset.filter(definition__questionnaire__code=value)
 
 
+def questionnaire_chosen(request: HttpRequest) -> tuple[str, list[Questionnaire]]:
+    """The questionnaire code a page's `?questionnaire=` asks for (SIPAS when
+    absent or unknown), and the current questionnaires to choose from."""
+    current = list(Questionnaire.objects.filter(is_current=True).order_by("code"))
+    asked = request.GET.get("questionnaire")
+    if asked not in {q.code for q in current}:
+        asked = DEFAULT_QUESTIONNAIRE
+    return asked, current
+
+
 class RegionFilter(admin.SimpleListFilter):
     title = _("region")
     parameter_name = "region"

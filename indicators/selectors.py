@@ -35,6 +35,7 @@ from indicators.models import (
 from indicators.values import period_info
 from indicators.versions import criteria_pooled
 from surveys.models import Agency, Criterion, Province
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.scope import scope_filter, scope_for
 
 
@@ -324,10 +325,13 @@ def comparison_averages_withheld(*, user, values: Iterable[IndicatorValue]) -> s
     return withheld
 
 
-def below_target_for(*, user, year: int, level: int) -> QuerySet[IndicatorValue]:
-    """Satisfaction figures under their target in a year, of one level, under the
-    current scoring definitions, furthest under it first: provinces of that
-    year's map, or agencies, regions, the nation, as far as `user` may see."""
+def below_target_for(
+    *, user, year: int, level: int, questionnaire: str = DEFAULT_QUESTIONNAIRE
+) -> QuerySet[IndicatorValue]:
+    """Satisfaction figures of one questionnaire (code) under their target in a
+    year, of one level, under the current scoring definitions, furthest under it
+    first: provinces of that year's map, or agencies, regions, the nation, as
+    far as `user` may see."""
     queryset = indicator_values_for(
         user=user,
         indicator=Indicator.SATISFACTION,
@@ -335,6 +339,7 @@ def below_target_for(*, user, year: int, level: int) -> QuerySet[IndicatorValue]
         period_key=year,
         status=IndicatorValue.Status.BELOW,
         definition__is_current=True,
+        definition__questionnaire__code=questionnaire,
         level=level,
     )
     if level == Level.PROVINCE:

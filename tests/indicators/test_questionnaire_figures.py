@@ -144,3 +144,24 @@ def test_the_api_names_the_questionnaire_and_filters_by_it(
         quang_ninh.id,
         quang_ninh.successor_id,
     }
+
+
+def test_the_below_target_overview_lists_one_questionnaires_units(
+    login, national_admin, health, son_la, quang_ninh
+):
+    client = login(national_admin)
+    url = reverse("admin:indicators_indicatorvalue_below_target")
+    sipas = client.get(url, {"year": 2022}).content.decode()
+    assert 'name="questionnaire"' in sipas
+    page = client.get(url, {"year": 2022, "questionnaire": "health"})
+    names = re.findall(
+        r'<th scope="row" class="unit-name"><a [^>]*>(.*?)</a>', page.content.decode()
+    )
+    # Sơn La's 30% is under the 80% target; Quảng Ninh's 90% is not.
+    assert names == [son_la.name_vi]
+    # Sơn La's 82.18% for SIPAS meets the target: it is not listed there.
+    listed = re.findall(r'class="unit-name"><a [^>]*>(.*?)</a>', sipas)
+    assert son_la.name_vi not in listed
+    # An unknown code shows SIPAS's.
+    unknown = client.get(url, {"year": 2022, "questionnaire": "nope"}).content.decode()
+    assert unknown.count('class="below-row"') == sipas.count('class="below-row"')
