@@ -38,6 +38,7 @@ from indicators.admin_filters import (
     ProvinceFilter,
     QuestionnaireFilter,
     RegionFilter,
+    export_questionnaire,
     int_param,
     questionnaire_chosen,
     review_defaults,
@@ -247,6 +248,7 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
             kind=defaults["kind"],
             period=defaults["period"] if period is None else int_param(period),
             day=timezone.localdate(),
+            questionnaire=export_questionnaire(request.GET.get("questionnaire")),
         )
         if fmt == "csv":
             return csv_response(queryset, filename)

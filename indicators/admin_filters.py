@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from indicators import selectors
@@ -218,6 +219,16 @@ class QuestionnaireFilter(DefaultedFilter):
 
     def apply(self, queryset, value):
         return queryset.filter(definition__questionnaire__code=value)
+
+
+def export_questionnaire(value: str | None) -> str:
+    """The questionnaire part of an export's name: empty for SIPAS (the
+    default), "tat-ca" for all, else the code (a slug, safe in a file name)."""
+    if value in (None, "", DEFAULT_QUESTIONNAIRE):
+        return ""
+    if value == ALL:
+        return "tat-ca"
+    return slugify(value)
 
 
 def questionnaire_chosen(request: HttpRequest) -> tuple[str, list[Questionnaire]]:

@@ -97,12 +97,12 @@ def test_a_definition_chosen_by_id_shows_its_own_questionnaire(
 def test_the_export_names_the_questionnaire_of_each_figure(
     login, national_admin, son_la_official, health, son_la
 ):
-    rows = _rows(
-        login(national_admin).get(
-            reverse(EXPORT, args=["csv"]), {"questionnaire": "health"}
-        )
+    exported = login(national_admin).get(
+        reverse(EXPORT, args=["csv"]), {"questionnaire": "health"}
     )
+    rows = _rows(exported)
     header, body = rows[0], rows[1:]
+    assert "chi-so-hai-long_health_tinh_2022_" in exported["Content-Disposition"]
     column = header.index("phiếu khảo sát")
     assert {row[column] for row in body} == {"health"}
     assert len(body) == 2
