@@ -8,7 +8,15 @@ import datetime as dt
 
 import pytest
 
-from indicators.models import IndicatorValue, Level, PeriodKind, ScoringDefinition
+from indicators.dossier_values import dossier_values_rebuild
+from indicators.models import (
+    DossierCount,
+    Indicator,
+    IndicatorValue,
+    Level,
+    PeriodKind,
+    ScoringDefinition,
+)
 from indicators.rollup import rollup_refresh
 from indicators.selectors import figure_criteria
 from indicators.values import values_rebuild
@@ -118,6 +126,18 @@ def test_earlier_years_have_figures_under_the_new_definition_at_once(
 ):
     _answer(questionnaire, son_la_centre, 4)
     rollup_refresh()
+    # Dossier figures sit under SIPAS's current definition too.
+    DossierCount.objects.create(
+        level=Level.NATION,
+        unit_id=0,
+        period_kind=PeriodKind.YEAR,
+        period_key=2025,
+        received=10,
+        received_online=4,
+        resolved=10,
+        resolved_on_time=9,
+    )
+    dossier_values_rebuild()
     second = _second_version(questionnaire)
     _answer(second, son_la_centre, 2)
     rollup_refresh()
@@ -132,6 +152,10 @@ def test_earlier_years_have_figures_under_the_new_definition_at_once(
         period_key=202603,
     )
     assert month.respondents == 2
+    on_time = IndicatorValue.objects.get(
+        definition=current, indicator=Indicator.ON_TIME, level=Level.NATION
+    )
+    assert (on_time.period_key, on_time.value) == (2025, pytest.approx(90.0))
     assert (
         ScoringDefinition.objects.filter(
             is_current=True, questionnaire__code=questionnaire.code
