@@ -20,6 +20,7 @@ from indicators.models import (
 from indicators.rollup import rollup_refresh
 from indicators.selectors import figure_criteria
 from indicators.values import values_rebuild
+from results.services import publication_create
 from surveys.models import Questionnaire
 from surveys.services.questionnaires import (
     questionnaire_new_draft,
@@ -63,7 +64,7 @@ def _second_version(first: Questionnaire) -> Questionnaire:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reworded_criterion_is_apart_and_the_others_run_on(
-    son_la_centre, questionnaire
+    son_la_centre, questionnaire, settings
 ):
     # Every criterion satisfied in version 1, none in version 2, the same year.
     _answer(questionnaire, son_la_centre, 5)
@@ -112,6 +113,15 @@ def test_a_reworded_criterion_is_apart_and_the_others_run_on(
     assert not first.is_current
     kept = _year_figure(first, son_la_centre)
     assert (kept.respondents, kept.value) == (1, pytest.approx(100.0))
+
+    # A publication of the year counts the same answers, and so reads the same.
+    settings.INDICATOR_MIN_RESPONDENTS = 1
+    published = publication_create(year=2026).figures.get(
+        level="agency", code=son_la_centre.code
+    )
+    assert published.counts["ACCESS_1"] == [0, 1, 0, 0, 0, 1]
+    assert REWORDED not in published.counts
+    assert published.value == pytest.approx(figure.value)
 
     # A rebuild computes the same figures.
     values_rebuild()
