@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,9 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         current = Questionnaire.objects.filter(is_current=True).order_by("code")
         self.fields["questionnaire"].choices = [(q.code, q.title) for q in current]
+        # Sentence case, as the admin's own labels (the terms are lower case).
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
 
 
 @admin.register(Agency)
