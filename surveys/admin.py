@@ -261,7 +261,14 @@ class ResponseAdmin(PaperImportAdmin, ScopedAdmin):
         "flag_list",
         "suggestion_excerpt",
     )
-    list_filter = ("status", "source", "channel", FlagFilter, HasSuggestionFilter)
+    list_filter = (
+        "status",
+        "source",
+        "channel",
+        "questionnaire",
+        FlagFilter,
+        HasSuggestionFilter,
+    )
     list_select_related = ("agency",)
     search_fields = ("=uid", "suggestion")
     # The detail is read-only (no change permission): every field, the citizen's

@@ -15,7 +15,7 @@ from surveys.models import InvitationBatch, Questionnaire, Response
 from surveys.services.invitations import SALT
 from surveys.services.questionnaires import questionnaire_publish
 from tests.surveys import test_admin
-from tests.surveys.authoring import draft_with
+from tests.surveys.authoring import draft_with, submit
 from tests.surveys.test_admin import urls_for
 from tests.surveys.test_views import form_data
 
@@ -139,3 +139,23 @@ def test_the_paper_import_takes_the_questionnaire_asked_for(
     assert "errornote" in refused
     assert Response.objects.count() == 1
     assert client.get(url, {"questionnaire": "nope"}).status_code == 404
+
+
+def test_the_responses_list_filters_by_questionnaire(
+    login, son_la_official, son_la_centre, questionnaire, health
+):
+    submit(health, son_la_centre, {"A1": 5, "A2": 5, "B1": 5})
+    submit(questionnaire, son_la_centre, dict.fromkeys(_codes(questionnaire), 4))
+    changelist = reverse("admin:surveys_response_changelist")
+    asked = {"questionnaire__id__exact": health.pk}
+    page = login(son_la_official).get(changelist, asked)
+    assert page.status_code == 200
+    listed = page.content.decode()
+    (health_response,) = Response.objects.filter(questionnaire=health)
+    (sipas_response,) = Response.objects.filter(questionnaire=questionnaire)
+    assert str(health_response.uid) in listed
+    assert str(sipas_response.uid) not in listed
+
+
+def _codes(questionnaire: Questionnaire) -> list[str]:
+    return list(questionnaire.criteria.values_list("code", flat=True))
