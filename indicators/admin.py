@@ -36,8 +36,11 @@ from indicators.admin_filters import (
     PeriodFilter,
     PeriodKindFilter,
     ProvinceFilter,
+    QuestionnaireFilter,
     RegionFilter,
+    export_questionnaire,
     int_param,
+    questionnaire_chosen,
     review_defaults,
 )
 from indicators.exports import (
@@ -117,10 +120,11 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
         ProvinceFilter,
         "status",
         "certainty",
+        QuestionnaireFilter,
         DefinitionFilter,
     )
     search_fields = ("name_vi", "name_en")
-    list_select_related = ("definition",)
+    list_select_related = ("definition__questionnaire",)
     list_per_page = 100
     list_max_show_all = 2000
     # The filtered count is shown; the count of everything in scope is not needed.
@@ -131,11 +135,21 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
     def get_queryset(self, request: HttpRequest):
         return selectors.indicator_values_for(user=request.user)
 
+    def get_list_display(self, request: HttpRequest):
+        # Only a list of several questionnaires' figures says whose each is.
+        if request.GET.get("questionnaire") == "all":
+            return ("questionnaire", *self.list_display)
+        return self.list_display
+
     # Columns ----------------------------------------------------------------
 
     @admin.display(description=_("unit"), ordering="name_vi")
     def unit(self, value: IndicatorValue) -> str:
         return unit_name(value)
+
+    @admin.display(description=_("questionnaire"))
+    def questionnaire(self, value: IndicatorValue) -> str:
+        return value.definition.questionnaire.title
 
     @admin.display(description=_("level"), ordering="level")
     def level_label(self, value: IndicatorValue) -> str:
@@ -234,6 +248,7 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
             kind=defaults["kind"],
             period=defaults["period"] if period is None else int_param(period),
             day=timezone.localdate(),
+            questionnaire=export_questionnaire(request.GET.get("questionnaire")),
         )
         if fmt == "csv":
             return csv_response(queryset, filename)
@@ -290,10 +305,16 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
         level = int_param(request.GET.get("level"))
         if level not in dict(levels):
             level = levels[0][0]
+        questionnaire, questionnaires = questionnaire_chosen(request)
         values = []
         if year in years:
             values = list(
-                selectors.below_target_for(user=request.user, year=year, level=level)
+                selectors.below_target_for(
+                    user=request.user,
+                    year=year,
+                    level=level,
+                    questionnaire=questionnaire,
+                )
             )
         level_name = dict(levels)[level]
         return render(
@@ -309,6 +330,8 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
                 "years": years,
                 "level": level,
                 "levels": levels,
+                "questionnaire": questionnaire,
+                "questionnaires": questionnaires,
                 "rows": review.below_target_rows(values),
                 "total": len(values),
                 "agencies": level == Level.AGENCY,

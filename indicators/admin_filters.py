@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from indicators import selectors
@@ -15,7 +16,8 @@ from indicators.exports import period_label
 from indicators.models import Level, PeriodKind, ScoringDefinition
 from indicators.values import period_info
 from surveys.admin_scope import request_scope
-from surveys.models import Province, Region
+from surveys.models import Province, Questionnaire, Region
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 
 ALL = "all"
 CURRENT = "current"
@@ -196,6 +198,47 @@ class DefinitionFilter(DefaultedFilter):
         if value == CURRENT:
             return queryset.filter(definition__is_current=True)
         return queryset.filter(definition_id=int_param(value) or 0)
+
+
+class QuestionnaireFilter(DefaultedFilter):
+    """One questionnaire's figures at a time, SIPAS by default: figures, ranks
+    and statuses of two questionnaires are never read as one list. A scoring
+    definition asked for by id shows its own questionnaire's."""
+
+    title = _("questionnaire")
+    parameter_name = "questionnaire"
+
+    def lookups(self, request, model_admin):
+        current = Questionnaire.objects.filter(is_current=True).order_by("code")
+        return [(q.code, q.title) for q in current]
+
+    def default(self, request):
+        if int_param(request.GET.get("definition")) is not None:
+            return None
+        return DEFAULT_QUESTIONNAIRE
+
+    def apply(self, queryset, value):
+        return queryset.filter(definition__questionnaire__code=value)
+
+
+def export_questionnaire(value: str | None) -> str:
+    """The questionnaire part of an export's name: empty for SIPAS (the
+    default), "tat-ca" for all, else the code (a slug, safe in a file name)."""
+    if value in (None, "", DEFAULT_QUESTIONNAIRE):
+        return ""
+    if value == ALL:
+        return "tat-ca"
+    return slugify(value)
+
+
+def questionnaire_chosen(request: HttpRequest) -> tuple[str, list[Questionnaire]]:
+    """The questionnaire code a page's `?questionnaire=` asks for (SIPAS when
+    absent or unknown), and the current questionnaires to choose from."""
+    current = list(Questionnaire.objects.filter(is_current=True).order_by("code"))
+    asked = request.GET.get("questionnaire")
+    if asked not in {q.code for q in current}:
+        asked = DEFAULT_QUESTIONNAIRE
+    return asked, current
 
 
 class RegionFilter(admin.SimpleListFilter):

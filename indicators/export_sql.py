@@ -148,6 +148,7 @@ def review_columns() -> dict[str, Expression]:
         "x_rank_region": F("rank_region"),
         "x_rank_region_of": F("rank_region_of"),
         "x_rank_change": F("rank_change_national"),
+        "x_questionnaire": F("definition__questionnaire__code"),
         "x_definition": Concat(
             F("definition__code"),
             Value(" v"),

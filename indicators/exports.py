@@ -74,6 +74,7 @@ def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object]]]:
         (_("rank in region"), 10, lambda v: v.rank_region),
         (_("provinces ranked in region"), 10, lambda v: v.rank_region_of),
         (_("change of national rank"), 10, lambda v: v.rank_change_national),
+        (_("questionnaire"), 16, lambda v: v.definition.questionnaire.code),
         (_("scoring definition"), 16, lambda v: str(v.definition)),
         (_("id"), 10, lambda v: v.pk),
     ]
@@ -88,10 +89,16 @@ LEVEL_SLUGS = {
 
 
 def export_filename(
-    *, level: int | None, kind: int | None, period: int | None, day: dt.date
+    *,
+    level: int | None,
+    kind: int | None,
+    period: int | None,
+    day: dt.date,
+    questionnaire: str = "",
 ) -> str:
     """What an export holds, in its name: chi-so-hai-long_tinh_2023_2026-12-06
-    (level, period, day of export); "tat-ca" for a filter left at all."""
+    (level, period, day of export); "tat-ca" for a filter left at all; the
+    questionnaire's code before the level when it is not SIPAS (or "tat-ca")."""
     if period is None or kind is None:
         period_part = "tat-ca"
     elif kind == PeriodKind.YEAR:
@@ -103,7 +110,8 @@ def export_filename(
         year, month = divmod(period, 100)
         period_part = f"{year}-{month:02d}"
     level_part = LEVEL_SLUGS.get(level, "tat-ca")
-    return f"chi-so-hai-long_{level_part}_{period_part}_{day.isoformat()}"
+    parts = ["chi-so-hai-long", questionnaire, level_part, period_part, day.isoformat()]
+    return "_".join(part for part in parts if part)
 
 
 def _cell(cell):
@@ -115,7 +123,8 @@ def _cell(cell):
 
 def _rows(queryset: QuerySet[IndicatorValue], columns: list) -> Iterator[list]:
     yield [str(header) for header, _width, _getter in columns]
-    for value in queryset.select_related("definition").iterator(chunk_size=CHUNK):
+    values = queryset.select_related("definition__questionnaire")
+    for value in values.iterator(chunk_size=CHUNK):
         yield [_cell(getter(value)) for _header, _width, getter in columns]
 
 

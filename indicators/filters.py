@@ -56,6 +56,11 @@ class IndicatorValueFilter(django_filters.FilterSet):
         choices=IndicatorValue.Certainty.choices, label=_("certainty")
     )
     map = django_filters.ChoiceFilter(choices=Province.Map.choices)
+    questionnaire = django_filters.CharFilter(
+        field_name="definition__questionnaire__code",
+        label=_("questionnaire code (default: every questionnaire)"),
+        max_length=40,
+    )
     definition = django_filters.NumberFilter(
         field_name="definition_id",
         label=_("scoring definition id (default: the current definitions)"),

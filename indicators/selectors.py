@@ -33,7 +33,9 @@ from indicators.models import (
     RollupState,
 )
 from indicators.values import period_info
-from surveys.models import Agency, Province
+from indicators.versions import criteria_pooled
+from surveys.models import Agency, Criterion, Province
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.scope import scope_filter, scope_for
 
 
@@ -47,7 +49,7 @@ def indicator_values_for(*, user, **filters) -> QuerySet[IndicatorValue]:
     and national rank (unranked last), then name.
     """
     scope = scope_for(user)
-    queryset = IndicatorValue.objects.select_related("definition")
+    queryset = IndicatorValue.objects.select_related("definition__questionnaire")
     if scope.empty:
         return queryset.none()
     if not scope.everything:
@@ -116,19 +118,23 @@ def figure_criteria(*, value: IndicatorValue) -> dict[str, dict]:
         return value.criteria
     definition = value.definition
     satisfied = sorted({int(level) for level in definition.satisfied_levels})
-    rows = (
-        CriterionCount.objects.filter(
-            level=value.level,
-            unit_id=value.unit_id,
-            period_kind=value.period_kind,
-            period_key=value.period_key,
-            criterion__questionnaire_id=definition.questionnaire_id,
-        )
-        .order_by("criterion__position")
-        .values_list("criterion__code", "n0", "n1", "n2", "n3", "n4", "n5")
-    )
+    pooled = criteria_pooled(questionnaire_id=definition.questionnaire_id)
+    rows = CriterionCount.objects.filter(
+        level=value.level,
+        unit_id=value.unit_id,
+        period_kind=value.period_kind,
+        period_key=value.period_key,
+        criterion_id__in=list(pooled),
+    ).values_list("criterion_id", "n0", "n1", "n2", "n3", "n4", "n5")
+    # The answers of earlier versions count with the criterion of the same code.
+    summed: dict[int, list[int]] = {}
+    for pk, *counts in rows:
+        total = summed.setdefault(pooled[pk].counts_for, [0] * 6)
+        for level, count in enumerate(counts):
+            total[level] += count
     criteria = {}
-    for code, *counts in rows:
+    for own in Criterion.objects.filter(pk__in=list(summed)).order_by("position"):
+        code, counts = own.code, summed[own.pk]
         n = sum(counts[1:])
         criteria[code] = {
             "value": sum(counts[level] for level in satisfied) * 100.0 / n
@@ -319,10 +325,13 @@ def comparison_averages_withheld(*, user, values: Iterable[IndicatorValue]) -> s
     return withheld
 
 
-def below_target_for(*, user, year: int, level: int) -> QuerySet[IndicatorValue]:
-    """Satisfaction figures under their target in a year, of one level, under the
-    current scoring definitions, furthest under it first: provinces of that
-    year's map, or agencies, regions, the nation, as far as `user` may see."""
+def below_target_for(
+    *, user, year: int, level: int, questionnaire: str = DEFAULT_QUESTIONNAIRE
+) -> QuerySet[IndicatorValue]:
+    """Satisfaction figures of one questionnaire (code) under their target in a
+    year, of one level, under the current scoring definitions, furthest under it
+    first: provinces of that year's map, or agencies, regions, the nation, as
+    far as `user` may see."""
     queryset = indicator_values_for(
         user=user,
         indicator=Indicator.SATISFACTION,
@@ -330,6 +339,7 @@ def below_target_for(*, user, year: int, level: int) -> QuerySet[IndicatorValue]
         period_key=year,
         status=IndicatorValue.Status.BELOW,
         definition__is_current=True,
+        definition__questionnaire__code=questionnaire,
         level=level,
     )
     if level == Level.PROVINCE:

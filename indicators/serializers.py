@@ -120,6 +120,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "id": obj.definition_id,
             "code": obj.definition.code,
             "version": obj.definition.version,
+            "questionnaire": obj.definition.questionnaire.code,
             "decimals": obj.definition.decimals,
         }
 

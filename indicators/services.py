@@ -163,8 +163,13 @@ def scoring_definitions_follow() -> list[ScoringDefinition]:
     latest earlier version that has one (same code, next version; the same
     satisfied levels and decimals; the weights of the elements and criteria that
     keep their codes). A new questionnaire gets the default: levels 4 and 5,
-    equal weights, two decimals, under its own code. Each definition belongs to
-    one version: figures of two versions or two questionnaires are never mixed.
+    equal weights, two decimals, under its own code.
+
+    A carried-over definition replaces the earlier one as the current
+    definition of the questionnaire's code: its figures count the answers to
+    the earlier versions too, criterion by code (`indicators.versions`), and
+    the earlier figures stay under the earlier definition. Figures of two
+    questionnaires are never mixed.
     """
     created = []
     for questionnaire in Questionnaire.objects.filter(is_current=True).exclude(
@@ -202,4 +207,5 @@ def scoring_definitions_follow() -> list[ScoringDefinition]:
                 decimals=previous.decimals,
             )
         )
+        ScoringDefinition.objects.filter(pk=previous.pk).update(is_current=False)
     return created

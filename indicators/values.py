@@ -41,7 +41,9 @@ from indicators.models import (
 )
 from indicators.rollup import BULK_WORK_MEM, planner_settings
 from indicators.services import scoring_definitions_follow
-from surveys.models import MAP_2025_STARTS, Criterion, Element, Province
+from indicators.versions import criteria_pooled, versions_pooled
+from surveys.models import MAP_2025_STARTS, Element, Province, Questionnaire
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 
 Z = 1.959963984540054  # two-sided 95%
 MAP_2025_START = dt.date.fromisoformat(MAP_2025_STARTS)
@@ -167,11 +169,11 @@ def _on_key(left: str, right: str) -> str:
 _KEYS_DIRTY = (
     "SELECT DISTINCT level, unit_id, period_kind, period_key"
     " FROM indicators_dirtyunitperiod"
-    " WHERE questionnaire_id = %(questionnaire)s AND id <= %(dirty_mark)s"
+    " WHERE questionnaire_id = ANY(%(versions)s) AND id <= %(dirty_mark)s"
 )
 _KEYS_ALL = (
     "SELECT DISTINCT level, unit_id, period_kind, period_key"
-    " FROM indicators_respondentcount WHERE questionnaire_id = %(questionnaire)s"
+    " FROM indicators_respondentcount WHERE questionnaire_id = ANY(%(versions)s)"
 )
 
 _UNITS = f"""
@@ -213,14 +215,16 @@ _COMPUTED_COLUMNS = [
 
 
 def _keys_sql(keys: str) -> str:
-    """The unit-periods to compute, with their respondents, into a temporary
-    table."""
+    """The unit-periods to compute, with their respondents to the definition's
+    questionnaire version and its earlier versions, into a temporary table."""
     return f"""
 CREATE TEMP TABLE {_KEYS_TABLE} AS
-SELECT k.level, k.unit_id, k.period_kind, k.period_key, rc.respondents
+SELECT k.level, k.unit_id, k.period_kind, k.period_key,
+       SUM(rc.respondents) AS respondents
 FROM ({keys}) k
 LEFT JOIN indicators_respondentcount rc
-  ON {_on_key("rc", "k")} AND rc.questionnaire_id = %(questionnaire)s
+  ON {_on_key("rc", "k")} AND rc.questionnaire_id = ANY(%(versions)s)
+GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
 """
 
 
@@ -260,19 +264,20 @@ def _element_values_sql(
 
     Summed here, as the count rows are read, rather than from a table of
     criterion rates: that table held a row per count row (2.8 million for a
-    rebuild at 100k responses), which the figures then had to sort by element."""
+    rebuild at 100k responses), which the figures then had to sort by element.
+
+    With earlier versions (`indicators.versions`), a criterion's counts are
+    first summed over the versions that asked it under its code, so that its
+    rate is over all of them."""
     q = definition.questionnaire_id
-    criteria = {
-        pk: (code, element)
-        for pk, code, element in Criterion.objects.filter(
-            questionnaire_id=q
-        ).values_list("id", "code", "element_id")
-    }
+    pooled = criteria_pooled(questionnaire_id=q)
+    criteria = {pk: (c.code, c.element_id) for pk, c in pooled.items()}
+    several = any(pk != c.counts_for for pk, c in pooled.items())
     elements = dict(
         Element.objects.filter(questionnaire_id=q).values_list("id", "code")
     )
-    criterion_codes = {pk: code for pk, (code, _) in criteria.items()}
-    if whole:
+    criterion_codes = {c.counts_for: c.code for c in pooled.values()}
+    if whole and not several:
         # Most of the rollup is read: hashing the criteria table beats a CASE
         # per count row (the figures of a full rebuild 9.0-9.6 s against
         # 10.0-11.3 s at 100k).
@@ -289,6 +294,13 @@ def _element_values_sql(
             params,
         )
         criterion = "cc.criterion_id"
+        if several:
+            criterion = _by_id(
+                "cc.criterion_id",
+                {pk: c.counts_for for pk, c in pooled.items()},
+                "cf",
+                params,
+            )
         for index, pk in enumerate(criteria):
             params[f"cq{index}"] = pk
         listed = ", ".join(f"%(cq{index})s" for index in range(len(criteria)))
@@ -305,6 +317,21 @@ def _element_values_sql(
     in_keys = (
         "" if everything else f"JOIN {_temp(_KEYS_TABLE)} k ON {_on_key('k', 'cc')}"
     )
+    by_criterion = f", {criterion} AS criterion_id" if several else ""
+    counts = f"""
+        SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key,
+               {element_of} AS element_id,
+               cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
+               {_satisfied(definition.satisfied_levels)} AS sat,
+               {criterion_weight} AS w{by_criterion}
+        FROM indicators_criterioncount cc
+        {in_keys}
+        {criteria_join}"""
+    if several:
+        counts = f"""
+        SELECT {_KEY}, element_id, SUM(n) AS n, SUM(sat) AS sat, MAX(w) AS w
+        FROM ({counts}) by_version
+        GROUP BY {_KEY}, element_id, criterion_id"""
     return f"""
 CREATE TEMP TABLE {_ELEMENTS_TABLE} AS
 SELECT {_KEY}, {element_code} AS code, value, n,
@@ -316,15 +343,7 @@ FROM (
                     THEN w * (CAST(sat AS DOUBLE PRECISION) * 100.0 / n) END)
                / NULLIF(SUM(CASE WHEN n > 0 THEN w END), 0) AS value,
            MAX(n) AS n
-    FROM (
-        SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key,
-               {element_of} AS element_id,
-               cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
-               {_satisfied(definition.satisfied_levels)} AS sat,
-               {criterion_weight} AS w
-        FROM indicators_criterioncount cc
-        {in_keys}
-        {criteria_join}
+    FROM ({counts}
     ) counts
     GROUP BY {_KEY}, element_id
 ) per_element
@@ -447,7 +466,7 @@ WHERE indicator = %(indicator)s AND definition_id = %(definition)s
   AND NOT EXISTS (
     SELECT 1 FROM indicators_respondentcount rc
     WHERE {_on_key("rc", "indicators_indicatorvalue")}
-      AND rc.questionnaire_id = %(questionnaire)s AND rc.respondents > 0)
+      AND rc.questionnaire_id = ANY(%(versions)s) AND rc.respondents > 0)
 """
 
 
@@ -566,6 +585,7 @@ def _definition_compute(
     rank the provinces of their periods. Returns the figures written."""
     params = {
         "questionnaire": definition.questionnaire_id,
+        "versions": versions_pooled(questionnaire_id=definition.questionnaire_id),
         "definition": definition.id,
         "indicator": Indicator.SATISFACTION.value,
         "min_respondents": settings.INDICATOR_MIN_RESPONDENTS,
@@ -706,16 +726,35 @@ def values_refresh_dirty() -> int:
         )
         if mark is None:
             return 0
-        # A version published since the last refresh gets its definition first.
-        scoring_definitions_follow()
+        # A version published since the last refresh gets its definition first;
+        # one that follows earlier versions counts their answers too, so it is
+        # computed for every unit-period they have figures for.
+        followed = [
+            definition
+            for definition in scoring_definitions_follow()
+            if len(versions_pooled(questionnaire_id=definition.questionnaire_id)) > 1
+        ]
+        for definition in followed:
+            written += _definition_compute(
+                definition=definition, keys=_KEYS_ALL, extra={}, everything=True
+            )
+        if any(d.questionnaire.code == DEFAULT_QUESTIONNAIRE for d in followed):
+            # The dossier figures sit under SIPAS's current definition: they move
+            # to the new one with all their periods.
+            from indicators.dossier_values import dossier_values_rebuild
+
+            written += dossier_values_rebuild()
         # A semi-join in the database: the marks are thousands of rows for a
-        # handful of questionnaires (reading them into Python took 29 ms).
-        questionnaires = DirtyUnitPeriod.objects.filter(id__lte=mark).values(
-            "questionnaire_id"
-        )
+        # handful of questionnaires (reading them into Python took 29 ms). Marks
+        # of an earlier version are the current version's too.
+        codes = Questionnaire.objects.filter(
+            id__in=DirtyUnitPeriod.objects.filter(id__lte=mark).values(
+                "questionnaire_id"
+            )
+        ).values("code")
         for definition in ScoringDefinition.objects.filter(
-            is_current=True, questionnaire_id__in=questionnaires
-        ):
+            is_current=True, questionnaire__code__in=codes
+        ).exclude(pk__in=[definition.pk for definition in followed]):
             written += _definition_compute(
                 definition=definition,
                 keys=_KEYS_DIRTY,

@@ -22,6 +22,7 @@ from indicators.models import (
     Target,
 )
 from indicators.values import period_info
+from indicators.versions import criteria_pooled
 from surveys.models import Agency, Element, Province, Region
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 
@@ -46,6 +47,9 @@ class UnitCounts:
     region_code: str = ""
     province_code: str = ""
     counts: dict[str, list[int]] = field(default_factory=dict)
+
+
+COUNT_COLUMNS = ("n0", "n1", "n2", "n3", "n4", "n5")
 
 
 def current_definition() -> ScoringDefinition:
@@ -192,15 +196,16 @@ def year_units(
             respondents=value.respondents,
             **codes[key],
         )
+    # The counts the figures were computed from: those of the definition's
+    # version and, under the same criterion codes, of its earlier versions.
+    pooled = criteria_pooled(questionnaire_id=definition.questionnaire_id)
     rows = CriterionCount.objects.filter(
-        period_kind=PeriodKind.YEAR,
-        period_key=year,
-        criterion__questionnaire_id=definition.questionnaire_id,
-    ).values_list(
-        "level", "unit_id", "criterion__code", "n0", "n1", "n2", "n3", "n4", "n5"
-    )
-    for level, unit_id, code, *counts in rows:
+        period_kind=PeriodKind.YEAR, period_key=year, criterion_id__in=list(pooled)
+    ).values_list("level", "unit_id", "criterion_id", *COUNT_COLUMNS)
+    for level, unit_id, pk, *counts in rows:
         unit = units.get((level, unit_id))
         if unit is not None:
-            unit.counts[code] = list(counts)
+            total = unit.counts.setdefault(pooled[pk].code, [0] * 6)
+            for index, count in enumerate(counts):
+                total[index] += count
     return list(units.values())

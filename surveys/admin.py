@@ -17,11 +17,17 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys import selectors
 from surveys.admin_import import PaperImportAdmin
+from surveys.admin_questionnaire_choice import (
+    questionnaire_asked,
+    questionnaire_links,
+    questionnaire_query,
+)
 from surveys.admin_scope import ScopedAdmin, is_national
 from surveys.models import (
     Agency,
@@ -30,9 +36,11 @@ from surveys.models import (
     Official,
     Procedure,
     Province,
+    Questionnaire,
     Response,
 )
 from surveys.qr import agency_survey_url, qr_png, qr_svg
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.services import (
     ReviewNotAllowed,
     invitation_batch_create,
@@ -43,6 +51,7 @@ from surveys.services.invitations import MAX_BATCH
 
 
 class InvitationForm(forms.Form):
+    questionnaire = forms.ChoiceField(label=_("questionnaire"), required=False)
     procedure = forms.ModelChoiceField(
         label=_("procedure"), queryset=Procedure.objects.all(), required=False
     )
@@ -56,6 +65,14 @@ class InvitationForm(forms.Form):
         label=_("as"),
         choices=[("csv", _("CSV file of links")), ("html", _("printable list"))],
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        current = Questionnaire.objects.filter(is_current=True).order_by("code")
+        self.fields["questionnaire"].choices = [(q.code, q.title) for q in current]
+        # Sentence case, as the admin's own labels (the terms are lower case).
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
 
 
 @admin.register(Agency)
@@ -103,21 +120,24 @@ class AgencyAdmin(ScopedAdmin):
 
     def qr_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         agency = selectors.agency_visible(request.user, pk)
-        url = agency_survey_url(agency)
+        questionnaire = questionnaire_asked(request)
+        url = agency_survey_url(agency, questionnaire.code)
         if kind == "png":
             response = HttpResponse(qr_png(url), content_type="image/png")
         elif kind == "svg":
             response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
         else:
             return HttpResponse(status=404)
-        response["Content-Disposition"] = (
-            f'attachment; filename="survey-{agency.code}.{kind}"'
-        )
+        other = questionnaire.code if questionnaire_query(questionnaire) else ""
+        name = "-".join(filter(None, ["survey", agency.code, other]))
+        response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
         return response
 
     def poster_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         agency = selectors.agency_visible(request.user, pk)
-        url = agency_survey_url(agency)
+        questionnaire = questionnaire_asked(request)
+        url = agency_survey_url(agency, questionnaire.code)
+        query = questionnaire_query(questionnaire)
         return render(
             request,
             "surveys/admin/poster.html",
@@ -125,12 +145,24 @@ class AgencyAdmin(ScopedAdmin):
                 "agency": agency,
                 "url": url,
                 "svg": mark_safe(qr_svg(url, scale=12, inline=True)),
+                "questionnaire": questionnaire,
+                "other_questionnaire": bool(query),
+                "questionnaire_links": questionnaire_links(request, questionnaire),
+                "png": reverse("admin:surveys_agency_qr", args=[pk, "png"]) + query,
+                "svg_file": reverse("admin:surveys_agency_qr", args=[pk, "svg"])
+                + query,
             },
         )
 
     def invitations_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         agency = selectors.agency_visible(request.user, pk)
-        form = InvitationForm(request.POST or None, initial={"output": "csv"})
+        form = InvitationForm(
+            request.POST or None,
+            initial={
+                "output": "csv",
+                "questionnaire": questionnaire_asked(request).code,
+            },
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             batch, tokens = invitation_batch_create(
@@ -139,6 +171,7 @@ class AgencyAdmin(ScopedAdmin):
                 channel=data["channel"],
                 count=data["count"],
                 user=request.user,
+                questionnaire_code=data["questionnaire"],
             )
             urls = [invitation_url(token) for token in tokens]
             if data["output"] == "csv":
@@ -228,7 +261,14 @@ class ResponseAdmin(PaperImportAdmin, ScopedAdmin):
         "flag_list",
         "suggestion_excerpt",
     )
-    list_filter = ("status", "source", "channel", FlagFilter, HasSuggestionFilter)
+    list_filter = (
+        "status",
+        "source",
+        "channel",
+        "questionnaire",
+        FlagFilter,
+        HasSuggestionFilter,
+    )
     list_select_related = ("agency",)
     search_fields = ("=uid", "suggestion")
     # The detail is read-only (no change permission): every field, the citizen's
@@ -333,9 +373,29 @@ class ResponseAdmin(PaperImportAdmin, ScopedAdmin):
 
 @admin.register(InvitationBatch)
 class InvitationBatchAdmin(ScopedAdmin):
-    list_display = ("agency", "procedure", "channel", "count", "answered", "created_at")
+    list_display = (
+        "agency",
+        "questionnaire",
+        "procedure",
+        "channel",
+        "count",
+        "answered",
+        "created_at",
+    )
     list_select_related = ("agency", "procedure")
-    readonly_fields = ("agency", "procedure", "channel", "count", "created_by")
+    readonly_fields = (
+        "agency",
+        "questionnaire",
+        "procedure",
+        "channel",
+        "count",
+        "created_by",
+    )
+    exclude = ("questionnaire_code",)
+
+    @admin.display(description=_("questionnaire"), ordering="questionnaire_code")
+    def questionnaire(self, batch: InvitationBatch) -> str:
+        return batch.questionnaire_code or DEFAULT_QUESTIONNAIRE
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

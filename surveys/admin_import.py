@@ -12,7 +12,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from surveys import selectors
+from surveys.admin_questionnaire_choice import (
+    questionnaire_asked,
+    questionnaire_links,
+    questionnaire_query,
+)
 from surveys.admin_scope import request_scope
 from surveys.imports import responses_import_file
 from surveys.imports_template import template_codes, template_csv, template_xlsx
@@ -42,7 +46,7 @@ class PaperImportAdmin:
         scope = request_scope(request)
         if scope.empty:
             raise PermissionDenied
-        questionnaire = selectors.questionnaire_current()
+        questionnaire = questionnaire_asked(request)
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
@@ -63,6 +67,8 @@ class PaperImportAdmin:
                 "report": report,
                 "column_rows": template_codes(questionnaire, get_language() or "vi"),
                 "templates": True,
+                "questionnaire_links": questionnaire_links(request, questionnaire),
+                "query": questionnaire_query(questionnaire),
                 "title": _("Import paper surveys"),
                 "opts": self.model._meta,
             },
@@ -73,12 +79,15 @@ class PaperImportAdmin:
         scope = request_scope(request)
         if scope.empty or fmt not in {"csv", "xlsx"}:
             raise PermissionDenied if scope.empty else Http404
-        questionnaire = selectors.questionnaire_current()
+        questionnaire = questionnaire_asked(request)
         agencies = Agency.objects.filter(active=True).order_by("code")
         if not scope.everything:
             agencies = agencies.filter(id__in=scope.agency_ids)
         example = agencies.values_list("code", flat=True).first() or ""
-        name = f"mau-nhap-phieu-giay_{timezone.localdate().isoformat()}"
+        # The questionnaire's code when it is not SIPAS: its columns differ.
+        other = questionnaire.code if questionnaire_query(questionnaire) else ""
+        day = timezone.localdate().isoformat()
+        name = "_".join(filter(None, ["mau-nhap-phieu-giay", other, day]))
         if fmt == "csv":
             response = HttpResponse(
                 template_csv(questionnaire, example),

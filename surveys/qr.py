@@ -9,11 +9,19 @@ from django.conf import settings
 from django.urls import reverse
 
 from surveys.models import Agency
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 
 
-def agency_survey_url(agency: Agency) -> str:
-    """The absolute survey link of an agency, as printed under its QR code."""
-    return settings.SITE_URL + reverse("surveys:survey", args=[agency.code])
+def agency_survey_url(agency: Agency, questionnaire_code: str = "") -> str:
+    """The absolute survey link of an agency, as printed under its QR code: the
+    platform's questionnaire, or another one by its code."""
+    if questionnaire_code and questionnaire_code != DEFAULT_QUESTIONNAIRE:
+        path = reverse(
+            "surveys:survey-questionnaire", args=[agency.code, questionnaire_code]
+        )
+    else:
+        path = reverse("surveys:survey", args=[agency.code])
+    return settings.SITE_URL + path
 
 
 def qr_png(url: str, *, scale: int = 10) -> bytes:

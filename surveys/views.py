@@ -154,6 +154,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         ask_procedure=False,
         invitation=invite,
         action=reverse("surveys:invitation-send", kwargs={"token": token}),
+        questionnaire_code=invite.questionnaire_code or DEFAULT_QUESTIONNAIRE,
     )
 
 

@@ -33,6 +33,11 @@ class InvitationBatch(models.Model):
         related_name="+",
     )
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
+    # The questionnaire its links open, by code (its current version when the
+    # link is answered); empty for the platform's own (SIPAS).
+    questionnaire_code = models.SlugField(
+        _("questionnaire"), max_length=40, blank=True, default="", db_index=False
+    )
     count = models.PositiveIntegerField(_("invitations issued"))
     # Set on the batches that count invitations of resolved dossiers: one batch
     # per agency, procedure, channel and day of issue, growing by one per dossier.

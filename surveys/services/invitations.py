@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from surveys.models import Agency, InvitationBatch, Procedure
+from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.scope import scope_for
 from surveys.services.responses import Invitation
 
@@ -35,6 +36,10 @@ def invitation_token(invitation: Invitation) -> str:
         "n": invitation.nonce,
         "b": invitation.batch_id,
     }
+    # Only when not SIPAS: links of the platform's questionnaire stay as short
+    # as they were (a shorter link is a less dense QR code).
+    if invitation.questionnaire_code:
+        payload["q"] = invitation.questionnaire_code
     return signing.dumps(payload, salt=SALT)
 
 
@@ -52,6 +57,7 @@ def invitation_read(token: str) -> Invitation:
             channel=int(payload["c"]),
             nonce=str(payload["n"]),
             batch_id=int(payload["b"]) if payload.get("b") else None,
+            questionnaire_code=str(payload.get("q") or ""),
         )
     except signing.SignatureExpired:
         raise InvitationInvalid(_("This invitation has expired.")) from None
@@ -66,9 +72,13 @@ def invitation_batch_create(
     channel: int,
     count: int,
     user,
+    questionnaire_code: str = "",
 ) -> tuple[InvitationBatch, list[str]]:
     """Record a batch of `count` invitations and return their tokens; the tokens
-    exist only in the answer, so the caller hands them out now or never."""
+    exist only in the answer, so the caller hands them out now or never. The
+    links open the questionnaire `questionnaire_code` (SIPAS when empty)."""
+    if questionnaire_code == DEFAULT_QUESTIONNAIRE:
+        questionnaire_code = ""
     scope = scope_for(user)
     if not scope.everything and agency.id not in scope.agency_ids:
         raise PermissionDenied
@@ -80,6 +90,7 @@ def invitation_batch_create(
         channel=channel,
         count=count,
         created_by=user,
+        questionnaire_code=questionnaire_code,
     )
     tokens = [
         invitation_token(
@@ -89,6 +100,7 @@ def invitation_batch_create(
                 channel=channel,
                 nonce=secrets.token_urlsafe(12),
                 batch_id=batch.id,
+                questionnaire_code=questionnaire_code,
             )
         )
         for _ in range(count)

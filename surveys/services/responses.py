@@ -74,6 +74,8 @@ class Invitation:
     channel: int
     nonce: str
     batch_id: int | None = None
+    # Another questionnaire than the platform's own, by code; empty for SIPAS.
+    questionnaire_code: str = ""
 
     @property
     def token_hash(self) -> str:

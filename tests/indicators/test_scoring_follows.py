@@ -36,8 +36,10 @@ def test_a_new_version_carries_the_definition_over_by_codes(questionnaire):
     assert (created.code, created.version) == (first.code, first.version + 1)
     assert created.satisfied_levels == [5]
     assert created.criterion_weights == {"ACCESS_1": 2, "RESULT_1": 1}
+    # The new definition is the code's current one; the earlier one keeps its
+    # questionnaire and figures.
     first.refresh_from_db()
-    assert first.is_current and first.questionnaire == questionnaire
+    assert not first.is_current and first.questionnaire == questionnaire
     assert scoring_definitions_follow() == []
 
 

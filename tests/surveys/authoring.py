@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
-from surveys.models import Criterion, Element, Questionnaire
+import datetime as dt
+import uuid
+
+from surveys.models import Channel, Criterion, Element, Questionnaire, Source
 from surveys.reference import DEFAULT_SCALE
+from surveys.services import response_submit
 from surveys.services.questionnaires import questionnaire_draft_create
+
+
+def submit(
+    questionnaire: Questionnaire,
+    agency,
+    answers: dict,
+    responded_on: dt.date | None = None,
+) -> None:
+    """One response sent through the API's service."""
+    response_submit(
+        uid=uuid.uuid4(),
+        questionnaire=questionnaire,
+        agency=agency,
+        procedure=None,
+        channel=Channel.IN_PERSON,
+        source=Source.API,
+        answers=answers,
+        responded_on=responded_on,
+    )
 
 
 def draft_with(elements: dict[str, list[str]], code: str = "health") -> Questionnaire:

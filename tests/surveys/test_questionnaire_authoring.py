@@ -3,15 +3,13 @@ new draft versions and what changed between them, retiring."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.utils import translation
 
 from surveys import selectors
-from surveys.models import Channel, Criterion, Element, Questionnaire, Source
+from surveys.models import Criterion, Element, Questionnaire
 from surveys.reference import DEFAULT_SCALE
-from surveys.services import SubmissionInvalid, response_submit
+from surveys.services import SubmissionInvalid
 from surveys.services.questionnaires import (
     QuestionnaireRefused,
     criteria_limit,
@@ -22,19 +20,7 @@ from surveys.services.questionnaires import (
     questionnaire_retire,
 )
 from tests.factories import ResponseFactory
-from tests.surveys.authoring import draft_with
-
-
-def submit(questionnaire: Questionnaire, agency, answers: dict) -> None:
-    response_submit(
-        uid=uuid.uuid4(),
-        questionnaire=questionnaire,
-        agency=agency,
-        procedure=None,
-        channel=Channel.IN_PERSON,
-        source=Source.API,
-        answers=answers,
-    )
+from tests.surveys.authoring import draft_with, submit
 
 
 def test_a_new_questionnaire_starts_as_a_draft_that_no_link_serves(db):

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0007_criteria_punctuation"),
+        ("surveys", "0008_invitation_questionnaire"),
         ("dossiers", "0001_tables_from_surveys_and_indicators"),
     ]
 
