@@ -5,8 +5,8 @@ set of DATABASE_URL, against the goal of 2 s.
     DATABASE_URL=postgres://.../sipas_bench_1m python bench/scorecard.py --data 1M
 
 Every province, agency and period: the scorecard unfiltered and by kind of
-period, its CSV export, and the review list's CSV and XLSX exports of every
-level and period. A page answering anything but 200 is reported with its status.
+period, its CSV and XLSX exports, and the review list's CSV and XLSX exports of
+every level and period. A page answering anything but 200 is reported with its status.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ URLS = [
     "/admin/indicators/scorecard/?period_kind__exact=1",
     "/admin/indicators/scorecard/?period_kind__exact=2",
     "/admin/indicators/scorecard/export/",
+    "/admin/indicators/scorecard/export.xlsx",
     "/admin/indicators/indicatorvalue/export.csv?level=all&period=all&map=all",
     "/admin/indicators/indicatorvalue/export.xlsx?level=all&period=all&map=all",
     "/admin/indicators/indicatorvalue/below-target/?level=1",

@@ -181,23 +181,19 @@ def reset_work_mem_sql() -> str:
     return "RESET work_mem"
 
 
-def copied_csv_lines(
-    sql: str | None, params: dict | list, header: list[str], work_mem: str = ""
+def copied_chunks(
+    copy_sql: str, params: dict | list, work_mem: str = ""
 ) -> Iterator[bytes]:
-    """The BOM (Excel opens UTF-8 only with it), the header, then the rows of
-    the SELECT `sql` (None: no rows) as PostgreSQL writes them, in chunks;
-    with `work_mem` ("64MB") for that statement when given."""
-    yield "\ufeff".encode()
-    yield _header_line(header)
-    if sql is None:
-        return
+    """What the statement `copy_sql` (a COPY ... TO STDOUT) sends, in chunks of
+    COPY_CHUNK bytes or more; with `work_mem` ("64MB") for that statement when
+    given."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         if work_mem:
             cursor.execute(set_work_mem_sql(), [work_mem])
         try:
             # Bound on the client: COPY takes no server-side parameters.
-            statement = cursor.mogrify(copy_csv_sql(sql), params)
+            statement = cursor.mogrify(copy_sql, params)
             with cursor.copy(statement) as copy:
                 buffer = bytearray()
                 for data in copy:
@@ -210,6 +206,18 @@ def copied_csv_lines(
         finally:
             if work_mem:
                 cursor.execute(reset_work_mem_sql())
+
+
+def copied_csv_lines(
+    sql: str | None, params: dict | list, header: list[str], work_mem: str = ""
+) -> Iterator[bytes]:
+    """The BOM (Excel opens UTF-8 only with it), the header, then the rows of
+    the SELECT `sql` (None: no rows) as PostgreSQL writes them, in chunks;
+    with `work_mem` ("64MB") for that statement when given."""
+    yield "\ufeff".encode()
+    yield _header_line(header)
+    if sql is not None:
+        yield from copied_chunks(copy_csv_sql(sql), params, work_mem)
 
 
 def copied_sql_response(
@@ -228,21 +236,31 @@ def copied_sql_response(
     return response
 
 
+def bound_sql(queryset: QuerySet) -> tuple[str | None, list]:
+    """A queryset's statement and values; None for a filter that can match
+    nothing (Django then makes no statement)."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None, []
+
+
 def copied_csv_response(
     queryset: QuerySet, header: list[str], filename: str
 ) -> StreamingHttpResponse:
     """A CSV file of the rows of `queryset` (a values_list), in its order."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing: no statement
-        sql, params = None, []
+    sql, params = bound_sql(queryset)
     return copied_sql_response(sql, params, header, filename)
+
+
+def review_rows(queryset: QuerySet[IndicatorValue]) -> QuerySet:
+    """The review list's export columns of the list's queryset, every page."""
+    columns = review_columns()
+    return queryset.annotate(**columns).values_list(*columns)
 
 
 def review_csv_response(
     queryset: QuerySet[IndicatorValue], headers: list[str], filename: str
 ) -> StreamingHttpResponse:
     """The review list's CSV export: the list's queryset, every page."""
-    columns = review_columns()
-    rows = queryset.annotate(**columns).values_list(*columns)
-    return copied_csv_response(rows, headers, filename)
+    return copied_csv_response(review_rows(queryset), headers, filename)
