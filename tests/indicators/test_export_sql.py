@@ -137,3 +137,18 @@ def test_an_empty_list_gives_a_workbook_with_its_header_only():
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["đơn vị", "năm"]]
     assert sheet.auto_filter.ref == "A1:B1" and sheet.freeze_panes == "B2"
     assert sheet["A1"].font.b
+
+
+def test_an_export_gives_the_session_its_settings_back(sipas):
+    from django.db import connection
+
+    def settings() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+            return cursor.fetchone()
+
+    before = settings()
+    queryset = IndicatorValue.objects.order_by("pk")
+    with translation.override("vi"):
+        assert len(_sheet_rows(xlsx_response(queryset, "x"))) > 1
+    assert settings() == before
