@@ -170,22 +170,16 @@ def _header_line(header: list[str]) -> bytes:
     return line.getvalue().encode()
 
 
-def export_settings_sql() -> str:
+def session_settings_sql() -> str:
+    """The session's memory for a sort or hash, and whether it compiles
+    statements (JIT)."""
+    return "SELECT current_setting('work_mem'), current_setting('jit')"
+
+
+def set_session_settings_sql() -> str:
     """Sets, for this session, the memory a sort or hash may use before it
-    spills to disk (PostgreSQL's default, 4 MB, spills a national export's
-    sorts; the server's own when the value is empty), and turns off compiling
-    the statement (JIT), which costs more than it saves on a scan that runs
-    once."""
-    return (
-        "SELECT set_config('work_mem',"
-        " COALESCE(NULLIF(%s, ''), current_setting('work_mem')), false),"
-        " set_config('jit', 'off', false)"
-    )
-
-
-def reset_settings_sql() -> str:
-    """Gives the session back the server's settings."""
-    return "RESET work_mem; RESET jit"
+    spills to disk, and whether statements are compiled."""
+    return "SELECT set_config('work_mem', %s, false), set_config('jit', %s, false)"
 
 
 def copied_chunks(
@@ -196,7 +190,11 @@ def copied_chunks(
     given, and never compiled."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        cursor.execute(export_settings_sql(), [work_mem])
+        cursor.execute(session_settings_sql())
+        saved = cursor.fetchone()
+        # PostgreSQL's default memory, 4 MB, spills a national export's sorts
+        # to disk; compiling (JIT) costs more than it saves on a scan run once.
+        cursor.execute(set_session_settings_sql(), [work_mem or saved[0], "off"])
         try:
             # Bound on the client: COPY takes no server-side parameters.
             statement = cursor.mogrify(copy_sql, params)
@@ -210,7 +208,7 @@ def copied_chunks(
                 if buffer:
                     yield bytes(buffer)
         finally:
-            cursor.execute(reset_settings_sql())
+            cursor.execute(set_session_settings_sql(), saved)
 
 
 def copied_csv_lines(
