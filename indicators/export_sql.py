@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -65,19 +65,22 @@ class Rounded(Func):
         )
 
 
-def _labelled(field: str, labels: Iterable[tuple[object, object]]) -> Expression:
-    """A choice field as its label in the active language; NULL when unknown."""
+def _labelled(
+    field: str, labels: Iterable[tuple[object, object]], write: Callable[[str], str]
+) -> Expression:
+    """A choice field as its label in the active language, as `write` writes
+    it; NULL when unknown."""
     return Case(
-        *[When(**{field: key}, then=Value(str(label))) for key, label in labels],
+        *[When(**{field: key}, then=Value(write(str(label)))) for key, label in labels],
         default=None,
         output_field=CharField(),
     )
 
 
-def _period_text() -> Expression:
+def _period_text(write: Callable[[str], str]) -> Expression:
     """period_label() in SQL: 2022, "Quý 1/2022", "03/2022"."""
     key = Cast("period_key", CharField())
-    quarter = gettext("Q%(quarter)d/%(year)d")
+    quarter = write(gettext("Q%(quarter)d/%(year)d"))
     quarter_sql = Func(
         Func(
             Value(quarter),
@@ -111,9 +114,11 @@ def _period_text() -> Expression:
     )
 
 
-def review_columns() -> dict[str, Expression]:
+def review_columns(write: Callable[[str], str] = str) -> dict[str, Expression]:
     """The review list's export columns (indicators.exports._columns), in order,
-    as SQL expressions; the keys are column aliases, not headers."""
+    as SQL expressions; the keys are column aliases, not headers. The labels
+    the export passes in (levels, regions, periods, statuses...) are written by
+    `write` (for a workbook, escaped for XML)."""
     english = (get_language() or "vi").startswith("en")
     name = (
         Case(
@@ -128,21 +133,21 @@ def review_columns() -> dict[str, Expression]:
     decimals = F("definition__decimals")
     return {
         "x_unit": name,
-        "x_level": _labelled("level", Level.choices),
-        "x_region": _labelled("region_id", regions),
-        "x_map": _labelled("map", Province.Map.choices),
-        "x_period": _period_text(),
+        "x_level": _labelled("level", Level.choices, write),
+        "x_region": _labelled("region_id", regions, write),
+        "x_map": _labelled("map", Province.Map.choices, write),
+        "x_period": _period_text(write),
         "x_year": ExtractYear("period_start", output_field=IntegerField()),
         "x_indicator": _labelled(
-            "indicator", IndicatorValue._meta.get_field("indicator").choices
+            "indicator", IndicatorValue._meta.get_field("indicator").choices, write
         ),
         "x_value": FloatText(Rounded("value", decimals)),
         "x_respondents": F("respondents"),
         "x_ci_low": FloatText(Rounded("ci_low", decimals)),
         "x_ci_high": FloatText(Rounded("ci_high", decimals)),
         "x_threshold": FloatText("threshold"),
-        "x_status": _labelled("status", IndicatorValue.Status.choices),
-        "x_certainty": _labelled("certainty", IndicatorValue.Certainty.choices),
+        "x_status": _labelled("status", IndicatorValue.Status.choices, write),
+        "x_certainty": _labelled("certainty", IndicatorValue.Certainty.choices, write),
         "x_rank_national": F("rank_national"),
         "x_rank_national_of": F("rank_national_of"),
         "x_rank_region": F("rank_region"),
@@ -256,9 +261,11 @@ def copied_csv_response(
     return copied_sql_response(sql, params, header, filename)
 
 
-def review_rows(queryset: QuerySet[IndicatorValue]) -> QuerySet:
+def review_rows(
+    queryset: QuerySet[IndicatorValue], write: Callable[[str], str] = str
+) -> QuerySet:
     """The review list's export columns of the list's queryset, every page."""
-    columns = review_columns()
+    columns = review_columns(write)
     return queryset.annotate(**columns).values_list(*columns)
 
 

@@ -80,6 +80,10 @@ def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object]]]:
 
 # The columns of _columns whose cells are numbers: year, figures, counts, ranks, id.
 NUMBER_COLUMNS = {5, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 20}
+# Those whose text is made of labels the export passes to the database (level,
+# region, map, period, indicator, status, certainty): a workbook's are escaped
+# for XML before, the rest in SQL.
+LABELLED_COLUMNS = {1, 2, 3, 4, 6, 12, 13}
 
 
 LEVEL_SLUGS = {
@@ -155,14 +159,19 @@ def xlsx_response(queryset: QuerySet[IndicatorValue], filename: str):
     """The same rows as the CSV, written by PostgreSQL into the sheet
     (indicators.xlsx_sql): numbers as numbers, the header frozen and filtered."""
     from indicators.export_sql import bound_sql, review_rows
-    from indicators.xlsx_sql import Column
+    from indicators.xlsx_sql import Column, xml_text
     from indicators.xlsx_sql import xlsx_response as workbook_response
 
     columns = [
-        Column(str(header), width, number=index in NUMBER_COLUMNS)
+        Column(
+            str(header),
+            width,
+            number=index in NUMBER_COLUMNS,
+            escaped=index in LABELLED_COLUMNS,
+        )
         for index, (header, width, _getter) in enumerate(_columns())
     ]
-    sql, params = bound_sql(review_rows(queryset))
+    sql, params = bound_sql(review_rows(queryset, xml_text))
     return workbook_response(
         sql, params, columns, title=str(_("indicators")), filename=filename
     )

@@ -21,7 +21,7 @@ from indicators.export_sql import copied_sql_response
 from indicators.models import DossierCount, IndicatorValue, Level
 from indicators.scorecard import INDICATORS, PERIOD_BOUNDS, unit_agencies_sql
 from indicators.selectors import indicator_values_for
-from indicators.xlsx_sql import Column, xlsx_response
+from indicators.xlsx_sql import Column, xlsx_response, xml_text
 from surveys.models import InvitationBatch, UsedInvitation
 
 KEY = ("level", "unit_id", "period_kind", "period_key")
@@ -167,15 +167,18 @@ def _export_statement(*, user, keys: QuerySet, typed: bool) -> tuple[str | None,
         )
     except EmptyResultSet:
         sql = None
+    # A workbook's labels escaped for XML here, not each cell in SQL.
+    write = xml_text if typed else str
     statuses = {
-        f"{status}|{certainty}": status_text(status, certainty)
+        f"{status}|{certainty}": write(status_text(status, certainty))
         for status in IndicatorValue.Status.values
         for certainty in ("", *IndicatorValue.Certainty.values)
     }
+    levels = {str(lv): write(str(Level(lv).label)) for lv in Level.values}
     params = {
         "decimals": definition.decimals if definition else 2,
         "statuses": json.dumps(statuses),
-        "levels": json.dumps({str(lv): str(Level(lv).label) for lv in Level.values}),
+        "levels": json.dumps(levels),
         "zone": timezone.get_current_timezone_name(),
     }
     return sql, params
@@ -198,19 +201,24 @@ def scorecard_columns(header: list[str]) -> list[Column]:
     definition = dossier_definition()
     decimals = definition.decimals if definition else 2
     figure = "0." + "0" * decimals + '"%"' if decimals else '0"%"'
+    # Only the unit's name is escaped in SQL: the rest are labels escaped
+    # before (_export_statement), numbers, or the response rate's digits.
     columns = [
         Column(header[0], 40),
-        Column(header[1], 12),
-        Column(header[2], 10, True),
+        Column(header[1], 12, escaped=True),
+        Column(header[2], 10, number=True),
     ]
     for index in range(len(INDICATORS)):
         value, target, status = header[3 + 3 * index : 6 + 3 * index]
         columns += [
-            Column(value, 14, True, figure),
-            Column(target, 12, True, '0"%"'),
-            Column(status, 30),
+            Column(value, 14, number=True, number_format=figure),
+            Column(target, 12, number=True, number_format='General"%"'),
+            Column(status, 30, escaped=True),
         ]
-    return columns + [Column(header[-2], 18), Column(header[-1], 14, True, "0.0")]
+    return columns + [
+        Column(header[-2], 18, escaped=True),
+        Column(header[-1], 14, number=True, number_format="0.0"),
+    ]
 
 
 def scorecard_xlsx_response(

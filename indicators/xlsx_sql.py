@@ -43,13 +43,21 @@ COPY_ESCAPES = {
 @dataclass(frozen=True)
 class Column:
     """A column of a sheet: its header, width in characters, whether its
-    cells are numbers, and how numbers are shown ("0.00" "%" for a figure in
-    percent; empty: as stored)."""
+    cells are numbers, how numbers are shown ("0.00" "%" for a figure in
+    percent; empty: as stored), and whether its text is already escaped for
+    XML (labels passed to the database escaped, which saves escaping each cell
+    in SQL)."""
 
     header: str
     width: int
     number: bool = False
     number_format: str = ""
+    escaped: bool = False
+
+
+def xml_text(text: str) -> str:
+    """Text escaped for an XML element."""
+    return escape(text)
 
 
 def column_letter(index: int) -> str:
@@ -72,13 +80,13 @@ def _style(column: Column, formats: list[str]) -> int:
     return 2 + formats.index(column.number_format) if column.number_format else 0
 
 
-def _text_cell(value: str) -> str:
-    """A text cell, its value escaped for XML in SQL; `<c/>` (an empty cell
-    that keeps its place) when NULL."""
-    escaped = (
-        f"replace(replace(replace({value}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
-    )
-    cell = f"""'<c t="inlineStr"><is><t>' || {escaped} || '</t></is></c>'"""
+def _text_cell(value: str, escaped: bool) -> str:
+    """A text cell, its value escaped for XML in SQL unless it is already;
+    `<c/>` (an empty cell that keeps its place) when NULL."""
+    if not escaped:
+        value = f"replace(replace({value}, '&', '&amp;'), '<', '&lt;')"
+        value = f"replace({value}, '>', '&gt;')"
+    cell = f"""'<c t="inlineStr"><is><t>' || {value} || '</t></is></c>'"""
     return f"COALESCE({cell}, '<c/>')"
 
 
@@ -100,7 +108,7 @@ def sheet_rows_sql(select_sql: str, columns: Sequence[Column]) -> str:
     cells = ",\n    ".join(
         _number_cell(name, _style(column, formats))
         if column.number
-        else _text_cell(name)
+        else _text_cell(name, column.escaped)
         for name, column in zip(names, columns, strict=True)
     )
     return f"""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -152,3 +153,18 @@ def test_an_export_gives_the_session_its_settings_back(sipas):
     with translation.override("vi"):
         assert len(_sheet_rows(xlsx_response(queryset, "x"))) > 1
     assert settings() == before
+
+
+@pytest.mark.django_db
+def test_text_is_escaped_in_sql_unless_it_comes_escaped_and_numbers_keep_formats():
+    columns = [
+        Column("tên", 40),
+        Column("nhãn", 12, escaped=True),
+        Column("chỉ số", 12, number=True, number_format='0.00"%"'),
+    ]
+    select = "SELECT 'A & B <c>', 'Q &amp; A', CAST(82.5 AS double precision)"
+    body = b"".join(xlsx_chunks(select, [], columns, "x"))
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert [c.value for c in sheet[2]] == ["A & B <c>", "Q & A", 82.5]
+    assert sheet["C2"].number_format == '0.00"%"'
+    assert sheet.column_dimensions["A"].width == 40
