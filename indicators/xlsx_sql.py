@@ -43,7 +43,7 @@ COPY_ESCAPES = {
 @dataclass(frozen=True)
 class Column:
     """A column of a sheet: its header, width in characters, whether its
-    cells are numbers, how numbers are shown ("0.00" "%" for a figure in
+    cells are numbers, how numbers are shown (0.00"%" for a figure in
     percent; empty: as stored), and whether its text is already escaped for
     XML (labels passed to the database escaped, which saves escaping each cell
     in SQL)."""
