@@ -24,7 +24,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -172,6 +174,45 @@ def load(port: int, path: str, parts: dict, *, clients: int, seconds: float) -> 
     }
 
 
+@contextmanager
+def start_gunicorn(
+    database_url: str, port: int, workers: int, threads: int = 0
+) -> Iterator[Process]:
+    """gunicorn with the production settings on `port`, once /healthz answers;
+    stopped on leaving."""
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--config",
+        "config/gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+    if threads:
+        command += ["--threads", str(threads)]
+    # The production command also logs each request; left out so that the
+    # terminal output does not weigh on the figures.
+    env = dict(bench_env(database_url), GUNICORN_ACCESS_LOG="")
+    with Process(command, env, out_dir() / "gunicorn.log") as web:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if web.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{web.tail()}")
+            time.sleep(0.3)
+        yield web
+
+
 def lost(acked: list[str]) -> int:
     from django.db import connection
 
@@ -202,36 +243,7 @@ def main() -> int:
     parts = payload_parts()
     first = (Response.objects.order_by("-id").values_list("id", flat=True).first()) or 0
     port = free_port()
-    command = [
-        PYTHON,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        "--config",
-        "config/gunicorn.conf.py",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-    ]
-    if args.threads:
-        command += ["--threads", str(args.threads)]
-    # The production command also logs each request; left out so that the
-    # terminal output does not weigh on the figures.
-    env = dict(bench_env(database_url), GUNICORN_ACCESS_LOG="")
-    with Process(command, env, out_dir() / "gunicorn.log") as web:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if web.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{web.tail()}")
-            time.sleep(0.3)
+    with start_gunicorn(database_url, port, args.workers, args.threads):
         base = load(port, BASELINE, parts, clients=args.clients, seconds=args.seconds)
         api = load(port, API, parts, clients=args.clients, seconds=args.seconds)
     missing = lost(api["acked"])

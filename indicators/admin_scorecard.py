@@ -1,7 +1,7 @@
 """The scorecard in the admin: per unit and period, satisfaction (with the
 invitations' response rate beside it), on time (with the average handling time)
 and online, each with its target and status; sortable by each column, filtered,
-exported as CSV with the same filters, and scoped like every other staff page.
+exported as CSV or Excel with the same filters, and scoped like every other staff page.
 
 Registered from IndicatorsConfig.ready, so that this module stays apart from
 indicators/admin.py."""
@@ -21,17 +21,21 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators.admin_review import status_text
-from indicators.models import Indicator, IndicatorValue, Level, Scorecard
+from indicators.models import Indicator, IndicatorValue, Level, PeriodKind, Scorecard
 from indicators.scorecard import (
     INDICATORS,
     response_rates,
     scorecard_for,
 )
-from indicators.scorecard_export import scorecard_csv_response
+from indicators.scorecard_export import (
+    scorecard_csv_response,
+    scorecard_xlsx_response,
+)
 from surveys.scope import scope_for
 
 STATUS_LABELS = dict(IndicatorValue.Status.choices)
@@ -193,6 +197,12 @@ class ScorecardAdmin(admin.ModelAdmin):
         return [
             path("export/", view(self.export_view), name="indicators_scorecard_export"),
             path(
+                "export.xlsx",
+                view(self.export_view),
+                {"fmt": "xlsx"},
+                name="indicators_scorecard_export_xlsx",
+            ),
+            path(
                 "unit/<int:level>/<int:unit_id>/",
                 view(self.unit_view),
                 name="indicators_scorecard_unit",
@@ -211,10 +221,10 @@ class ScorecardAdmin(admin.ModelAdmin):
             + f"?level__exact={level}&unit_id={unit_id}"
         )
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
-        """The list as the user filtered and sorted it, every page, as CSV: the
-        list's query gives the unit-periods in order, and PostgreSQL writes their
-        lines (indicators.scorecard_export), streamed as they come."""
+    def export_view(self, request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+        """The list as the user filtered and sorted it, every page, as CSV or
+        Excel: the list's query gives the unit-periods in order, and PostgreSQL
+        writes their lines (indicators.scorecard_export), streamed as they come."""
         if not self.has_view_permission(request):
             raise Http404
         try:
@@ -225,16 +235,33 @@ class ScorecardAdmin(admin.ModelAdmin):
         keys = changelist.get_queryset(request).values_list(
             "level", "unit_id", "period_kind", "period_key"
         )
+        filename = scorecard_filename(
+            kind=request.GET.get("period_kind__exact", ""), day=timezone.localdate()
+        )
+        if fmt == "xlsx":
+            return scorecard_xlsx_response(
+                user=request.user,
+                keys=keys,
+                header=_header(),
+                title=gettext("scorecard"),
+                filename=filename,
+            )
         return scorecard_csv_response(
-            user=request.user, keys=keys, header=_header(), filename="scorecard"
+            user=request.user, keys=keys, header=_header(), filename=filename
         )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer."""
+PERIOD_SLUGS = {
+    str(PeriodKind.MONTH.value): "thang",
+    str(PeriodKind.QUARTER.value): "quy",
+    str(PeriodKind.YEAR.value): "nam",
+}
 
-    def write(self, line: str) -> str:
-        return line
+
+def scorecard_filename(*, kind: str, day) -> str:
+    """What the export holds: bang-chi-so_quy_2026-12-06 (the kind of period,
+    "tat-ca" for every kind; the day of export)."""
+    return f"bang-chi-so_{PERIOD_SLUGS.get(kind, 'tat-ca')}_{day.isoformat()}"
 
 
 def _header() -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -65,19 +65,22 @@ class Rounded(Func):
         )
 
 
-def _labelled(field: str, labels: Iterable[tuple[object, object]]) -> Expression:
-    """A choice field as its label in the active language; NULL when unknown."""
+def _labelled(
+    field: str, labels: Iterable[tuple[object, object]], write: Callable[[str], str]
+) -> Expression:
+    """A choice field as its label in the active language, as `write` writes
+    it; NULL when unknown."""
     return Case(
-        *[When(**{field: key}, then=Value(str(label))) for key, label in labels],
+        *[When(**{field: key}, then=Value(write(str(label)))) for key, label in labels],
         default=None,
         output_field=CharField(),
     )
 
 
-def _period_text() -> Expression:
+def _period_text(write: Callable[[str], str]) -> Expression:
     """period_label() in SQL: 2022, "Quý 1/2022", "03/2022"."""
     key = Cast("period_key", CharField())
-    quarter = gettext("Q%(quarter)d/%(year)d")
+    quarter = write(gettext("Q%(quarter)d/%(year)d"))
     quarter_sql = Func(
         Func(
             Value(quarter),
@@ -111,9 +114,11 @@ def _period_text() -> Expression:
     )
 
 
-def review_columns() -> dict[str, Expression]:
+def review_columns(write: Callable[[str], str] = str) -> dict[str, Expression]:
     """The review list's export columns (indicators.exports._columns), in order,
-    as SQL expressions; the keys are column aliases, not headers."""
+    as SQL expressions; the keys are column aliases, not headers. The labels
+    the export passes in (levels, regions, periods, statuses...) are written by
+    `write` (for a workbook, escaped for XML)."""
     english = (get_language() or "vi").startswith("en")
     name = (
         Case(
@@ -128,21 +133,21 @@ def review_columns() -> dict[str, Expression]:
     decimals = F("definition__decimals")
     return {
         "x_unit": name,
-        "x_level": _labelled("level", Level.choices),
-        "x_region": _labelled("region_id", regions),
-        "x_map": _labelled("map", Province.Map.choices),
-        "x_period": _period_text(),
+        "x_level": _labelled("level", Level.choices, write),
+        "x_region": _labelled("region_id", regions, write),
+        "x_map": _labelled("map", Province.Map.choices, write),
+        "x_period": _period_text(write),
         "x_year": ExtractYear("period_start", output_field=IntegerField()),
         "x_indicator": _labelled(
-            "indicator", IndicatorValue._meta.get_field("indicator").choices
+            "indicator", IndicatorValue._meta.get_field("indicator").choices, write
         ),
         "x_value": FloatText(Rounded("value", decimals)),
         "x_respondents": F("respondents"),
         "x_ci_low": FloatText(Rounded("ci_low", decimals)),
         "x_ci_high": FloatText(Rounded("ci_high", decimals)),
         "x_threshold": FloatText("threshold"),
-        "x_status": _labelled("status", IndicatorValue.Status.choices),
-        "x_certainty": _labelled("certainty", IndicatorValue.Certainty.choices),
+        "x_status": _labelled("status", IndicatorValue.Status.choices, write),
+        "x_certainty": _labelled("certainty", IndicatorValue.Certainty.choices, write),
         "x_rank_national": F("rank_national"),
         "x_rank_national_of": F("rank_national_of"),
         "x_rank_region": F("rank_region"),
@@ -171,34 +176,34 @@ def _header_line(header: list[str]) -> bytes:
     return line.getvalue().encode()
 
 
-def set_work_mem_sql() -> str:
-    """Sets the memory a sort or hash of this session may use before it spills
-    to disk (PostgreSQL's default, 4 MB, spills a national export's sorts)."""
-    return "SELECT set_config('work_mem', %s, false)"
+def session_settings_sql() -> str:
+    """The session's memory for a sort or hash, and whether it compiles
+    statements (JIT)."""
+    return "SELECT current_setting('work_mem'), current_setting('jit')"
 
 
-def reset_work_mem_sql() -> str:
-    """Gives the session back the server's memory setting."""
-    return "RESET work_mem"
+def set_session_settings_sql() -> str:
+    """Sets, for this session, the memory a sort or hash may use before it
+    spills to disk, and whether statements are compiled."""
+    return "SELECT set_config('work_mem', %s, false), set_config('jit', %s, false)"
 
 
-def copied_csv_lines(
-    sql: str | None, params: dict | list, header: list[str], work_mem: str = ""
+def copied_chunks(
+    copy_sql: str, params: dict | list, work_mem: str = ""
 ) -> Iterator[bytes]:
-    """The BOM (Excel opens UTF-8 only with it), the header, then the rows of
-    the SELECT `sql` (None: no rows) as PostgreSQL writes them, in chunks;
-    with `work_mem` ("64MB") for that statement when given."""
-    yield "\ufeff".encode()
-    yield _header_line(header)
-    if sql is None:
-        return
+    """What the statement `copy_sql` (a COPY ... TO STDOUT) sends, in chunks of
+    COPY_CHUNK bytes or more; with `work_mem` ("64MB") for that statement when
+    given, and never compiled."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        if work_mem:
-            cursor.execute(set_work_mem_sql(), [work_mem])
+        cursor.execute(session_settings_sql())
+        saved = cursor.fetchone()
+        # PostgreSQL's default memory, 4 MB, spills a national export's sorts
+        # to disk; compiling (JIT) costs more than it saves on a scan run once.
+        cursor.execute(set_session_settings_sql(), [work_mem or saved[0], "off"])
         try:
             # Bound on the client: COPY takes no server-side parameters.
-            statement = cursor.mogrify(copy_csv_sql(sql), params)
+            statement = cursor.mogrify(copy_sql, params)
             with cursor.copy(statement) as copy:
                 buffer = bytearray()
                 for data in copy:
@@ -209,8 +214,19 @@ def copied_csv_lines(
                 if buffer:
                     yield bytes(buffer)
         finally:
-            if work_mem:
-                cursor.execute(reset_work_mem_sql())
+            cursor.execute(set_session_settings_sql(), saved)
+
+
+def copied_csv_lines(
+    sql: str | None, params: dict | list, header: list[str], work_mem: str = ""
+) -> Iterator[bytes]:
+    """The BOM (Excel opens UTF-8 only with it), the header, then the rows of
+    the SELECT `sql` (None: no rows) as PostgreSQL writes them, in chunks;
+    with `work_mem` ("64MB") for that statement when given."""
+    yield "\ufeff".encode()
+    yield _header_line(header)
+    if sql is not None:
+        yield from copied_chunks(copy_csv_sql(sql), params, work_mem)
 
 
 def copied_sql_response(
@@ -229,21 +245,33 @@ def copied_sql_response(
     return response
 
 
+def bound_sql(queryset: QuerySet) -> tuple[str | None, list]:
+    """A queryset's statement and values; None for a filter that can match
+    nothing (Django then makes no statement)."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None, []
+
+
 def copied_csv_response(
     queryset: QuerySet, header: list[str], filename: str
 ) -> StreamingHttpResponse:
     """A CSV file of the rows of `queryset` (a values_list), in its order."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing: no statement
-        sql, params = None, []
+    sql, params = bound_sql(queryset)
     return copied_sql_response(sql, params, header, filename)
+
+
+def review_rows(
+    queryset: QuerySet[IndicatorValue], write: Callable[[str], str] = str
+) -> QuerySet:
+    """The review list's export columns of the list's queryset, every page."""
+    columns = review_columns(write)
+    return queryset.annotate(**columns).values_list(*columns)
 
 
 def review_csv_response(
     queryset: QuerySet[IndicatorValue], headers: list[str], filename: str
 ) -> StreamingHttpResponse:
     """The review list's CSV export: the list's queryset, every page."""
-    columns = review_columns()
-    rows = queryset.annotate(**columns).values_list(*columns)
-    return copied_csv_response(rows, headers, filename)
+    return copied_csv_response(review_rows(queryset), headers, filename)

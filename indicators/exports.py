@@ -1,16 +1,15 @@
-"""Exports of indicator lists, streamed: a CSV is written row by row as the
-database cursor yields them, an Excel workbook in openpyxl's write-only mode to a
-temporary file, so that a large export neither times out nor sits in memory."""
+"""Exports of the review list, streamed as PostgreSQL writes them: the CSV
+(indicators.export_sql) and the Excel workbook (indicators.xlsx_sql) hold the
+same columns; the Python writer of the same CSV is kept to test them against."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterator
 
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +77,14 @@ def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object]]]:
         (_("scoring definition"), 16, lambda v: str(v.definition)),
         (_("id"), 10, lambda v: v.pk),
     ]
+
+
+# The columns of _columns whose cells are numbers: year, figures, counts, ranks, id.
+NUMBER_COLUMNS = {5, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 20}
+# Those whose text is made of labels the export passes to the database (level,
+# region, map, period, indicator, status, certainty): a workbook's are escaped
+# for XML before, the rest in SQL.
+LABELLED_COLUMNS = {1, 2, 3, 4, 6, 12, 13}
 
 
 LEVEL_SLUGS = {
@@ -158,33 +165,22 @@ def python_csv_response(queryset: QuerySet[IndicatorValue], filename: str):
 
 
 def xlsx_response(queryset: QuerySet[IndicatorValue], filename: str):
-    """Written row by row in write-only mode to a temporary file, then streamed
-    from it (a workbook is a zip: it cannot be sent before it is finished)."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    """The same rows as the CSV, written by PostgreSQL into the sheet
+    (indicators.xlsx_sql): numbers as numbers, the header frozen and filtered."""
+    from indicators.export_sql import bound_sql, review_rows
+    from indicators.xlsx_sql import Column, xml_text
+    from indicators.xlsx_sql import xlsx_response as workbook_response
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("indicators"))[:31])
-    columns = _columns()
-    # Before the first row: write-only sheets write these at the top.
-    sheet.freeze_panes = "B2"
-    for index, (_header, width, _getter) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    rows = 0
-    for row in _rows(queryset, columns):
-        sheet.append(row)
-        rows += 1
-    # Written after the rows: the filter covers the header and every row.
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows}"
-    # Closed by FileResponse once sent.
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{filename}.xlsx",
-        content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        ),
+    columns = [
+        Column(
+            str(header),
+            width,
+            number=index in NUMBER_COLUMNS,
+            escaped=index in LABELLED_COLUMNS,
+        )
+        for index, (header, width, _getter) in enumerate(_columns())
+    ]
+    sql, params = bound_sql(review_rows(queryset, xml_text))
+    return workbook_response(
+        sql, params, columns, title=str(_("indicators")), filename=filename
     )

@@ -13,6 +13,7 @@ PAGES = [
     ("admin:indicators_indicatorvalue_below_target", ()),
     ("admin:indicators_scorecard_changelist", ()),
     ("admin:indicators_scorecard_export", ()),
+    ("admin:indicators_scorecard_export_xlsx", ()),
 ]
 
 BAD = [

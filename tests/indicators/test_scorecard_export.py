@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 
 from indicators.admin_scorecard import _export_lines, _header
 from indicators.models import Scorecard
@@ -84,3 +85,47 @@ def test_an_officials_copied_scorecard_holds_only_their_units(
     )
     assert names <= visible
     assert "Quảng Ninh" not in " ".join(names)
+
+
+def _workbook(client, query: dict) -> list[list]:
+    response = client.get(URL + "export.xlsx", query)
+    assert response.status_code == 200
+    assert "bang-chi-so_" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _as_csv(index: int, cell) -> str:
+    """A workbook's cell as the CSV writes it: figures "82.18%", targets
+    "85%", the handling time "12.5", "–" when empty."""
+    if cell is None:
+        return "–"
+    if isinstance(cell, str):
+        return cell
+    if index == 2:  # the period
+        return str(cell)
+    if index == 13:  # the handling time
+        return f"{cell:.1f}"
+    if index % 3 == 0:  # a figure
+        return f"{float(cell)}%"
+    return f"{cell:g}%"  # a target
+
+
+@pytest.mark.parametrize("query", [{"period_kind__exact": 3}, {}])
+def test_the_scorecard_workbook_holds_the_csv_cells_figures_as_numbers(
+    client, son_la_figures, national_admin, son_la_official, query
+):
+    for user in (national_admin, son_la_official):
+        client.login(username=user.username, password=PASSWORD)
+        copied = _copied(client, query)
+        sheet = _workbook(client, query)
+        assert sheet[0] == copied[0]
+        assert len(sheet) == len(copied) > 1
+        for sheet_row, csv_row in zip(sheet[1:], copied[1:], strict=True):
+            assert [_as_csv(i, c) for i, c in enumerate(sheet_row)] == csv_row
+            numbers = [sheet_row[i] for i in (2, 3, 4, 6, 7, 9, 10, 13)]
+            assert all(isinstance(n, int | float) for n in numbers if n is not None)
+    official_names = {row[0] for row in sheet[1:]}
+    assert son_la_figures.name_vi in official_names
+    assert "Quảng Ninh" not in " ".join(official_names)
