@@ -49,42 +49,45 @@ def _region_names() -> dict[int, str]:
     return {region.pk: region.name for region in Region.objects.all()}
 
 
-def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object]]]:
-    """(header, width in characters, cell) of every column of an export."""
+NUMBER, LABEL, TEXT = "number", "label", "text"
+
+
+def _columns() -> list[tuple[str, int, Callable[[IndicatorValue], object], str]]:
+    """(header, width in characters, cell, kind) of every column of an export.
+    The kind is NUMBER for cells that are numbers (a workbook stores them as
+    numbers), LABEL for text made of labels the export passes to the database
+    (a workbook's are escaped for XML before), TEXT for the rest."""
     regions = _region_names()
     maps = dict(Province.Map.choices)
     return [
-        (_("unit"), 40, unit_name),
-        (_("level"), 12, lambda v: Level(v.level).label),
-        (_("region"), 28, lambda v: regions.get(v.region_id, "")),
-        (_("map"), 26, lambda v: maps.get(v.map, "")),
-        (_("period"), 10, lambda v: period_label(v.period_kind, v.period_key)),
-        (_("year"), 8, lambda v: v.period_start.year),
-        (_("indicator"), 22, lambda v: v.get_indicator_display()),
-        (_("overall index (%)"), 12, lambda v: _rounded(v, v.value)),
-        (_("respondents"), 12, lambda v: v.respondents),
-        (_("95% interval, low"), 12, lambda v: _rounded(v, v.ci_low)),
-        (_("95% interval, high"), 12, lambda v: _rounded(v, v.ci_high)),
-        (_("target (%)"), 10, lambda v: v.threshold),
-        (_("status"), 18, lambda v: v.get_status_display()),
-        (_("certainty"), 24, lambda v: v.get_certainty_display()),
-        (_("national rank"), 10, lambda v: v.rank_national),
-        (_("provinces ranked nationally"), 10, lambda v: v.rank_national_of),
-        (_("rank in region"), 10, lambda v: v.rank_region),
-        (_("provinces ranked in region"), 10, lambda v: v.rank_region_of),
-        (_("change of national rank"), 10, lambda v: v.rank_change_national),
-        (_("questionnaire"), 16, lambda v: v.definition.questionnaire.code),
-        (_("scoring definition"), 16, lambda v: str(v.definition)),
-        (_("id"), 10, lambda v: v.pk),
+        (_("unit"), 40, unit_name, TEXT),
+        (_("level"), 12, lambda v: Level(v.level).label, LABEL),
+        (_("region"), 28, lambda v: regions.get(v.region_id, ""), LABEL),
+        (_("map"), 26, lambda v: maps.get(v.map, ""), LABEL),
+        (_("period"), 10, lambda v: period_label(v.period_kind, v.period_key), LABEL),
+        (_("year"), 8, lambda v: v.period_start.year, NUMBER),
+        (_("indicator"), 22, lambda v: v.get_indicator_display(), LABEL),
+        (_("overall index (%)"), 12, lambda v: _rounded(v, v.value), NUMBER),
+        (_("respondents"), 12, lambda v: v.respondents, NUMBER),
+        (_("95% interval, low"), 12, lambda v: _rounded(v, v.ci_low), NUMBER),
+        (_("95% interval, high"), 12, lambda v: _rounded(v, v.ci_high), NUMBER),
+        (_("target (%)"), 10, lambda v: v.threshold, NUMBER),
+        (_("status"), 18, lambda v: v.get_status_display(), LABEL),
+        (_("certainty"), 24, lambda v: v.get_certainty_display(), LABEL),
+        (_("national rank"), 10, lambda v: v.rank_national, NUMBER),
+        (_("provinces ranked nationally"), 10, lambda v: v.rank_national_of, NUMBER),
+        (_("rank in region"), 10, lambda v: v.rank_region, NUMBER),
+        (_("provinces ranked in region"), 10, lambda v: v.rank_region_of, NUMBER),
+        (_("change of national rank"), 10, lambda v: v.rank_change_national, NUMBER),
+        (_("questionnaire"), 16, lambda v: v.definition.questionnaire.code, TEXT),
+        (_("scoring definition"), 16, lambda v: str(v.definition), TEXT),
+        (_("id"), 10, lambda v: v.pk, NUMBER),
     ]
 
 
-# The columns of _columns whose cells are numbers: year, figures, counts, ranks, id.
-NUMBER_COLUMNS = {5, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 20}
-# Those whose text is made of labels the export passes to the database (level,
-# region, map, period, indicator, status, certainty): a workbook's are escaped
-# for XML before, the rest in SQL.
-LABELLED_COLUMNS = {1, 2, 3, 4, 6, 12, 13}
+def number_columns() -> set[int]:
+    """The positions of the columns whose cells are numbers."""
+    return {index for index, column in enumerate(_columns()) if column[3] == NUMBER}
 
 
 LEVEL_SLUGS = {
@@ -129,10 +132,10 @@ def _cell(cell):
 
 
 def _rows(queryset: QuerySet[IndicatorValue], columns: list) -> Iterator[list]:
-    yield [str(header) for header, _width, _getter in columns]
+    yield [str(column[0]) for column in columns]
     values = queryset.select_related("definition__questionnaire")
     for value in values.iterator(chunk_size=CHUNK):
-        yield [_cell(getter(value)) for _header, _width, getter in columns]
+        yield [_cell(column[2](value)) for column in columns]
 
 
 class _Echo:
@@ -146,7 +149,7 @@ def csv_response(queryset: QuerySet[IndicatorValue], filename: str):
     """Written by PostgreSQL (indicators.export_sql), with these headers."""
     from indicators.export_sql import review_csv_response
 
-    headers = [str(header) for header, _width, _getter in _columns()]
+    headers = [str(column[0]) for column in _columns()]
     return review_csv_response(queryset, headers, filename)
 
 
@@ -175,10 +178,10 @@ def xlsx_response(queryset: QuerySet[IndicatorValue], filename: str):
         Column(
             str(header),
             width,
-            number=index in NUMBER_COLUMNS,
-            escaped=index in LABELLED_COLUMNS,
+            number=kind == NUMBER,
+            escaped=kind == LABEL,
         )
-        for index, (header, width, _getter) in enumerate(_columns())
+        for header, width, _getter, kind in _columns()
     ]
     sql, params = bound_sql(review_rows(queryset, xml_text))
     return workbook_response(
