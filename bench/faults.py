@@ -721,8 +721,9 @@ class Run:
     def check(self, elapsed: float) -> dict:
         from django.db import connection, connections
 
-        from indicators.rollup import rollup_rebuild, rollup_reconcile
-        from indicators.values import values_rebuild
+        from indicators.engine.figures import figures_rebuild
+        from indicators.engine.pipeline import rollup_rebuild
+        from indicators.engine.reconcile import rollup_reconcile
 
         connections.close_all()
         tally = self.tally
@@ -736,7 +737,7 @@ class Run:
         reconciled = rollup_reconcile()
         live_values = value_rows()
         rollup_rebuild()
-        values_rebuild()
+        figures_rebuild()
         rebuilt_values = value_rows()
         differing_values = len(set(live_values.items()) ^ set(rebuilt_values.items()))
         return {

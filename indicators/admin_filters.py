@@ -11,9 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from indicators import selectors
+from indicators.engine.periods import period_info
 from indicators.exports import period_label
 from indicators.models import Level, PeriodKind, ScoringDefinition
-from indicators.values import period_info
 from surveys.admin_scope import request_scope
 from surveys.models import Province, Region
 
