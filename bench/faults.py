@@ -721,8 +721,7 @@ class Run:
     def check(self, elapsed: float) -> dict:
         from django.db import connection, connections
 
-        from indicators.rollup import rollup_rebuild, rollup_reconcile
-        from indicators.values import values_rebuild
+        from indicators.engine import figures, pipeline, reconcile
 
         connections.close_all()
         tally = self.tally
@@ -733,10 +732,10 @@ class Run:
             stored_uids = {uid for (uid,) in cursor.fetchall()}
             cursor.execute("SELECT count(*) FROM surveys_response WHERE flags <> 0")
             (flagged,) = cursor.fetchone()
-        reconciled = rollup_reconcile()
+        reconciled = reconcile.rollup_reconcile()
         live_values = value_rows()
-        rollup_rebuild()
-        values_rebuild()
+        pipeline.rollup_rebuild()
+        figures.figures_rebuild()
         rebuilt_values = value_rows()
         differing_values = len(set(live_values.items()) ^ set(rebuilt_values.items()))
         return {

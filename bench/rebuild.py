@@ -38,7 +38,7 @@ from bench.common import (  # noqa: E402
 QUEUE = "sipas_bench"
 
 # Units a response about an agency counts for, before (era 0) and from (era 1) the
-# 2025 map: written out anew here rather than taken from indicators.rollup, so that
+# 2025 map: written out anew here rather than taken from indicators.engine, so that
 # the baseline is an independent statement of the same counts.
 HANDWRITTEN = """
 CREATE TEMP TABLE bench_handwritten AS
@@ -122,7 +122,7 @@ def handwritten_run(*, verify: bool) -> tuple[float, int | None]:
     with `verify`, how many rows differ from the live rollup (0: same counts)."""
     from django.db import connection, transaction
 
-    from indicators.rollup import BULK_WORK_MEM
+    from indicators.engine.kernel import BULK_WORK_MEM
 
     differing = None
     with transaction.atomic(), connection.cursor() as cursor:
@@ -147,24 +147,20 @@ def handwritten_run(*, verify: bool) -> tuple[float, int | None]:
 
 
 def rollup_only() -> float:
-    """The rollup rebuild alone: the figures hook is held back and run apart."""
-    from indicators import rollup
+    """The rollup rebuild alone: its step of the engine, without the figures."""
+    from indicators.engine.rebuild import rollup_rebuild_counts
 
-    hooks = list(rollup.AFTER_FOLD)
-    rollup.AFTER_FOLD.clear()
-    try:
-        started = time.perf_counter()
-        rollup.rollup_rebuild()
-        return time.perf_counter() - started
-    finally:
-        rollup.AFTER_FOLD[:] = hooks
+    started = time.perf_counter()
+    rollup_rebuild_counts()
+    return time.perf_counter() - started
 
 
 def values_only() -> float:
-    from indicators.values import values_rebuild
+    """The figures rebuilt from the whole rollup."""
+    from indicators.engine.figures import figures_rebuild
 
     started = time.perf_counter()
-    values_rebuild()
+    figures_rebuild()
     return time.perf_counter() - started
 
 

@@ -98,36 +98,30 @@ def label(sql: str) -> str:
 def fold_and_figures(
     clock: StatementClock | None = None,
 ) -> tuple[dict[str, float], int]:
-    """Seconds of each step of `rollup_refresh` (figures hook held back, then run
-    apart): the fold and figures of the units above the agency, then of the
-    agencies; and the number of responses folded. `clock` also times each
-    statement."""
+    """Seconds of each step of the pipeline's refresh, called one by one: the
+    fold and figures of the units above the agency, then of the agencies; and the
+    number of responses folded. `clock` also times each statement."""
     from django.db import connection
 
-    from indicators import rollup
-    from indicators.values import values_refresh_dirty
+    from indicators.engine.figures import figures_refresh_dirty
+    from indicators.engine.fold import rollup_fold, rollup_fold_agencies
 
     functions = (
-        rollup.rollup_fold,
-        values_refresh_dirty,
-        rollup.rollup_fold_agencies,
-        values_refresh_dirty,
+        rollup_fold,
+        figures_refresh_dirty,
+        rollup_fold_agencies,
+        figures_refresh_dirty,
     )
-    hooks = list(rollup.AFTER_FOLD)
-    rollup.AFTER_FOLD.clear()
     seconds, results = {}, []
-    try:
-        for step, function in zip(STEPS, functions, strict=True):
-            wrapped = nullcontext()
-            if clock is not None:
-                clock.step = step
-                wrapped = connection.execute_wrapper(clock)
-            with wrapped:
-                started = time.perf_counter()
-                results.append(function())
-                seconds[step] = time.perf_counter() - started
-    finally:
-        rollup.AFTER_FOLD[:] = hooks
+    for step, function in zip(STEPS, functions, strict=True):
+        wrapped = nullcontext()
+        if clock is not None:
+            clock.step = step
+            wrapped = connection.execute_wrapper(clock)
+        with wrapped:
+            started = time.perf_counter()
+            results.append(function())
+            seconds[step] = time.perf_counter() - started
     return seconds, results[0].changes
 
 
@@ -168,15 +162,15 @@ def main() -> int:
     parser.add_argument("--json")
     args = parser.parse_args()
     setup()
-    from indicators import rollup
+    from indicators.engine import pipeline
     from indicators.models import RollupState
     from surveys.models import Response
 
     state = RollupState.objects.filter(id=1).first()
     if state is None or state.rebuilt_at is None:
-        rollup.rollup_rebuild()
+        pipeline.rollup_rebuild()
     else:
-        rollup.rollup_refresh()  # whatever was pending, so only our rows follow
+        pipeline.rollup_refresh()  # whatever was pending, so only our rows follow
     stored = Response.objects.count()
     runs, firsts, clocks = [], [], []
     for number in range(args.repeat):

@@ -12,9 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from indicators import selectors
+from indicators.engine.periods import period_info
 from indicators.exports import period_label
 from indicators.models import Level, PeriodKind, ScoringDefinition
-from indicators.values import period_info
 from surveys.admin_scope import request_scope
 from surveys.models import Province, Questionnaire, Region
 from surveys.reference import DEFAULT_QUESTIONNAIRE

@@ -12,7 +12,7 @@ from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from indicators.dossier_values import dossier_definition
+from indicators.engine.dossier_figures import dossier_definition
 from indicators.models import (
     DossierCount,
     Indicator,

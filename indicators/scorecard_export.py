@@ -16,7 +16,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from indicators.admin_review import status_text
-from indicators.dossier_values import dossier_definition
+from indicators.engine.dossier_figures import dossier_definition
 from indicators.export_sql import copied_sql_response
 from indicators.models import DossierCount, IndicatorValue, Level
 from indicators.scorecard import INDICATORS, PERIOD_BOUNDS, unit_agencies_sql

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from indicators.engine.periods import period_info
 from indicators.models import (
     AgencyBacklog,
     CriterionCount,
@@ -32,7 +33,6 @@ from indicators.models import (
     Reconciliation,
     RollupState,
 )
-from indicators.values import period_info
 from indicators.versions import criteria_pooled
 from surveys.models import Agency, Criterion, Province
 from surveys.reference import DEFAULT_QUESTIONNAIRE

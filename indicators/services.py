@@ -1,17 +1,14 @@
 """Changing indicator configuration: scoring definitions and targets.
 
-Computing figures is in `indicators.values`.
+Computing figures is in `indicators.engine`.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from indicators.models import (
-    AgencyBacklog,
     Indicator,
-    RollupState,
     ScoringDefinition,
     Target,
 )
@@ -93,7 +90,7 @@ def scoring_definition_create(
 ) -> ScoringDefinition:
     """Add the next version of a scoring definition. Made current, it is the one
     later refreshes compute with; figures of earlier versions are kept, and the
-    new version has figures once `values_rebuild(definition=...)` runs."""
+    new version has figures once `figures_rebuild(definition=...)` runs."""
     levels = sorted(set(satisfied_levels or [4, 5]))
     if any(not 1 <= level <= 5 for level in levels):
         raise ValueError(f"satisfied levels must be within 1 to 5, got {levels!r}")
@@ -123,24 +120,10 @@ def recompute_queue(*, rebuild: bool = False) -> None:
     """Queue a refresh of the figures (or a full rebuild) once the current
     transaction commits, so that the task sees what the request wrote (reviews of
     responses, a changed target). Without a broker the task runs in process."""
-    from indicators import tasks  # tasks import the rollup; keep this module light
+    from indicators import tasks  # tasks import the engine; keep this module light
 
     task = tasks.rebuild if rebuild else tasks.refresh_incremental
     transaction.on_commit(task.delay)
-
-
-def agencies_refresh() -> int:
-    """Count the folds' backlog for the agencies and refresh their figures, then
-    note the time; skipped (0) when the backlog is empty. Returns the backlog
-    rows counted."""
-    from indicators.rollup import rollup_fold_agencies
-
-    if not AgencyBacklog.objects.exists():
-        return 0
-    result = rollup_fold_agencies()
-    if result.folded:
-        RollupState.objects.filter(pk=1).update(agencies_refreshed_at=timezone.now())
-    return result.changes
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
-"""Celery tasks of the rollup: thin wrappers that take plain values and call
-`indicators.rollup`. Each can run twice without counting anything twice."""
+"""Celery tasks of the indicators engine: thin wrappers that take plain values
+and call `indicators.engine` (the pipeline, or one step of a rebuild). Each can
+run twice without counting anything twice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import logging
 
 from celery import chord, shared_task
 
-from indicators import rollup, services
+from indicators.engine import pipeline
+from indicators.engine import rebuild as rebuilding
+from indicators.engine.reconcile import rollup_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +19,7 @@ logger = logging.getLogger(__name__)
 # mid-way leaves nothing behind and the redelivered fold does the whole work once.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def refresh_incremental(pause_seconds: float = 0) -> dict:
-    result = rollup.rollup_refresh(pause_seconds=pause_seconds)
+    result = pipeline.rollup_refresh(pause_seconds=pause_seconds)
     return {"folded": result.folded, "changes": result.changes, "dirty": result.dirty}
 
 
@@ -25,32 +28,32 @@ def refresh_incremental(pause_seconds: float = 0) -> dict:
 # Each is one transaction, safe to redeliver, and does nothing when nothing is new.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def refresh_ranked() -> dict:
-    result = rollup.rollup_fold()
+    result = pipeline.ranked_refresh()
     return {"folded": result.folded, "changes": result.changes, "dirty": result.dirty}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def refresh_agencies() -> dict:
-    return {"counted": services.agencies_refresh()}
+    return {"counted": pipeline.agencies_refresh()}
 
 
 # A part replaces its own scratch rows in one transaction: safe to redeliver.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def rebuild_province(cutoff: str, province_id: int | None) -> bool:
-    return rollup.rollup_rebuild_part(cutoff=cutoff, province_id=province_id)
+    return rebuilding.rollup_rebuild_part(cutoff=cutoff, province_id=province_id)
 
 
 # The swap is one transaction that only the first run for a cutoff performs.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def rebuild_finish(_parts: list | None = None, *, cutoff: str) -> bool:
-    return rollup.rollup_rebuild_finish(cutoff=cutoff)
+    return pipeline.rebuild_finish(cutoff=cutoff)
 
 
 # A part that failed means the rebuild can never swap in: its claim is given up
 # at once rather than when its lease runs out.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def rebuild_abandon(_failed_task_id: str | None = None, *, cutoff: str) -> bool:
-    return rollup.rollup_rebuild_abandon(cutoff=cutoff)
+    return rebuilding.rollup_rebuild_abandon(cutoff=cutoff)
 
 
 # Run again after a lost worker, it starts a new rebuild that supersedes the first.
@@ -60,12 +63,12 @@ def rebuild(self) -> str:
     then the swap once all have finished. The parts go to the queue this task came
     from, so a worker dedicated to a queue runs the whole rebuild. If a part
     fails, the rebuild gives up its claim on the rollup."""
-    cutoff = rollup.rollup_rebuild_begin()
+    cutoff = rebuilding.rollup_rebuild_begin()
     queue = (self.request.delivery_info or {}).get("routing_key") or None
     options = {"queue": queue} if queue else {}
     parts = [
         rebuild_province.si(cutoff, province_id).set(**options)
-        for province_id in rollup.rollup_rebuild_parts()
+        for province_id in rebuilding.rollup_rebuild_parts()
     ]
     finish = rebuild_finish.s(cutoff=cutoff).set(**options)
     finish.on_error(rebuild_abandon.si(cutoff=cutoff).set(**options))
@@ -77,5 +80,5 @@ def rebuild(self) -> str:
 # records twice, counts nothing.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def reconcile() -> dict:
-    record = rollup.rollup_reconcile()
+    record = rollup_reconcile()
     return {"matched": record.matched, "differing_rows": record.differing_rows}

@@ -1,7 +1,7 @@
 """The arithmetic of a published figure, in plain Python, from the counts alone.
 
-The same arithmetic as the platform's figures (indicators.values), applied to the
-counts a publication freezes, so that a published figure is by construction what
+The same arithmetic as the platform's figures (indicators.engine.figures), applied
+to the counts a publication freezes, so that a published figure is by construction what
 its published counts and scoring definition give:
 
 - a criterion's rate is 100 × (answers at the satisfied levels) / (answers 1 to 5);

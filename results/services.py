@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from indicators.engine.periods import period_info
 from indicators.models import Level, PeriodKind, ScoringDefinition
-from indicators.values import period_info
 from results import snapshot
 from results.models import OpenDataSettings, Publication, PublishedFigure
 from results.scoring import competition_ranks, unit_figures

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from indicators.engine.periods import period_info
 from indicators.models import (
     CriterionCount,
     Indicator,
@@ -21,7 +22,6 @@ from indicators.models import (
     ScoringDefinition,
     Target,
 )
-from indicators.values import period_info
 from indicators.versions import criteria_pooled
 from surveys.models import Agency, Element, Province, Region
 from surveys.reference import DEFAULT_QUESTIONNAIRE

@@ -4,6 +4,9 @@ and an anonymous citizen)."""
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -13,6 +16,46 @@ from surveys.models import Agency, Official, Province, Questionnaire
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 
 PASSWORD = "correct horse battery staple"
+
+# Set RECORD_SQL to a file path to append every statement each test runs there
+# (the statement's text and the types of its parameters, savepoint names made
+# alike): comparing two recordings shows whether a change altered the SQL.
+RECORD_SQL = os.environ.get("RECORD_SQL", "")
+_SAVEPOINT = re.compile(r'"?s\d+_x\d+"?')
+
+
+def _sql_recorder(lines: list[str]):
+    def record(execute, sql, params, many, context):
+        kinds = (
+            sorted({type(p).__name__ for p in (params or [])})
+            if many
+            else [
+                type(p).__name__
+                for p in (params.values() if isinstance(params, dict) else params or [])
+            ]
+        )
+        text = _SAVEPOINT.sub("s_x", " ".join(str(sql).split()))
+        lines.append(f"{text}  -- {','.join(kinds)}")
+        return execute(sql, params, many, context)
+
+    return record
+
+
+@pytest.fixture(autouse=True)
+def _record_sql(request):
+    """With RECORD_SQL set, the statements of this test on the main thread's
+    connection, appended to that file under the test's name."""
+    if not RECORD_SQL:
+        yield
+        return
+    from django.db import connection
+
+    lines: list[str] = []
+    with connection.execute_wrapper(_sql_recorder(lines)):
+        yield
+    with open(RECORD_SQL, "a", encoding="utf-8") as handle:
+        handle.write(f"=== {request.node.name}\n")
+        handle.writelines(f"{line}\n" for line in lines)
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import IndicatorValue, Level
-from indicators.values import values_refresh_dirty
 from surveys.models import Agency, Province
 from tests.browser import ARTIFACTS, browser_page, needs_chromium
 from tests.conftest import PASSWORD
-from tests.indicators.rollup_builders import RollupBuilder
+from tests.indicators.engine.builders import RollupBuilder
 
 pytestmark = needs_chromium
 
@@ -72,7 +72,7 @@ def figures(live_server, questionnaire):
                 answered=2000,
             )
         rollup.write()
-        values_refresh_dirty()
+        figures_refresh_dirty()
 
 
 @pytest.fixture

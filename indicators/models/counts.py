@@ -149,7 +149,7 @@ class RollupState(models.Model):
     # elsewhere in the cluster holds back the xmin mark, but not the fold.
     snapshot = models.TextField(blank=True, default="")
     # Set while a rebuild runs across several tasks (no one transaction can hold
-    # the lock for it): the cutoff it counts to (see indicators.rollup.Marks).
+    # the lock for it): the cutoff it counts to (see indicators.engine.state.Marks).
     # Folds skip meanwhile; the rebuild resets the marks to it when it swaps in.
     rebuild_cutoff = models.TextField(null=True, blank=True)  # noqa: DJ001 (none running)
     rebuild_started_at = models.DateTimeField(null=True, blank=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from indicators.dossier_rollup import dossiers_refresh
+from indicators.engine.pipeline import dossiers_refresh
+from indicators.engine.scoring import wilson_interval
 from indicators.models import IndicatorValue, Level, PeriodKind
-from indicators.values import wilson_interval
 from tests.dossiers.helpers import dossier, write_dossiers
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from indicators.dossier_rollup import dossiers_refresh
+from indicators.engine.figures import figures_refresh_dirty
+from indicators.engine.pipeline import dossiers_refresh
 from indicators.models import Level
-from indicators.values import values_refresh_dirty
 from surveys.models import Channel, InvitationBatch, UsedInvitation
 from tests.conftest import PASSWORD
 from tests.dossiers.helpers import dossier, write_dossiers
-from tests.indicators.rollup_builders import RollupBuilder
+from tests.indicators.engine.builders import RollupBuilder
 
 URL = "/admin/indicators/scorecard/"
 
@@ -24,7 +24,7 @@ def son_la_figures(tmp_path, questionnaire, son_la_centre):
     builder = RollupBuilder(questionnaire)
     builder.add_uniform(agency=son_la_centre, month=202403, rate=90, answered=40)
     builder.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     records = [
         dossier(f"S-{i}", channel="online" if i < 4 else "in_person") for i in range(10)
     ]

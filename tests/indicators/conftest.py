@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import ScoringDefinition
-from indicators.values import values_refresh_dirty
 from surveys.models import Agency
 from tests.conftest import PASSWORD
-from tests.indicators.rollup_builders import RollupBuilder
-from tests.indicators.test_rankings import _centre, _sipas_2022_figures
+from tests.indicators.engine.builders import RollupBuilder, centre, sipas_2022_figures
 
 
 @pytest.fixture
@@ -46,18 +45,18 @@ def login(client):
 def sipas(rollup, son_la):
     """2021 and 2022 for the 63 provinces: in 2022 Sơn La is 17th of 63 and 5th of
     14 in its region at 82.18%; in 2021 it was last (70%), so it rose 46 places."""
-    figures = _sipas_2022_figures(son_la)
+    figures = sipas_2022_figures(son_la)
     for province, hundredths in figures.items():
         rate_2021 = 70 if province == son_la else hundredths / 100
         rollup.add_uniform(
-            agency=_centre(province), month=202106, rate=rate_2021, answered=5000
+            agency=centre(province), month=202106, rate=rate_2021, answered=5000
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     for province, hundredths in figures.items():
         rollup.add_uniform(
-            agency=_centre(province), month=202209, rate=hundredths / 100, answered=5000
+            agency=centre(province), month=202209, rate=hundredths / 100, answered=5000
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     return figures

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.values import values_refresh_dirty
+from indicators.engine.figures import figures_refresh_dirty
 from surveys.models import Province
 from tests.browser import ARTIFACTS, browser_page, needs_chromium
 from tests.conftest import PASSWORD
-from tests.indicators.test_rankings import _centre
+from tests.indicators.engine.builders import centre
 
 pytestmark = needs_chromium
 
@@ -23,10 +23,10 @@ def figures(live_server, rollup):
         for number, province in enumerate(sorted(provinces, key=lambda p: p.code)):
             rate = 72 + 3 * number + shift
             rollup.add_uniform(
-                agency=_centre(province), month=year * 100 + 6, rate=rate, answered=2000
+                agency=centre(province), month=year * 100 + 6, rate=rate, answered=2000
             )
         rollup.write()
-        values_refresh_dirty()
+        figures_refresh_dirty()
 
 
 @pytest.fixture

@@ -43,9 +43,9 @@ def test_son_la_page_shows_weakest_criteria_first_and_a_trend_chart(
         criteria={"OFFICIAL_3": [0, 40, 20, 20, 10, 10]},
     )
     rollup.write()
-    from indicators.values import values_refresh_dirty
+    from indicators.engine.figures import figures_refresh_dirty
 
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _year(son_la.id)
     page = login(son_la_official).get(
         reverse("admin:indicators_indicatorvalue_change", args=[value.pk])
@@ -152,9 +152,9 @@ def test_the_overview_names_the_margin_of_error_and_the_previous_year(
     rollup.add_uniform(agency=son_la_centre, month=202206, rate=75, answered=80)
     rollup.add_uniform(agency=son_la_centre, month=202306, rate=80, answered=80)
     rollup.write()
-    from indicators.values import values_refresh_dirty
+    from indicators.engine.figures import figures_refresh_dirty
 
-    values_refresh_dirty()
+    figures_refresh_dirty()
     client = login(son_la_official)
     html = client.get(reverse(BELOW), {"year": 2023}).content.decode()
     assert _overview_rows(html) == [son_la.name_vi]
@@ -265,7 +265,7 @@ def test_a_province_page_links_to_the_same_units_figure_on_the_other_map(
 def test_agencies_are_ranked_in_their_province_and_among_their_kind(
     login, son_la_official, rollup, son_la_centre
 ):
-    from indicators.values import values_refresh_dirty
+    from indicators.engine.figures import figures_refresh_dirty
     from surveys.models import Agency
 
     justice = Agency.objects.get(code="14-stp")
@@ -275,7 +275,7 @@ def test_agencies_are_ranked_in_their_province_and_among_their_kind(
     for agency in other_centres:
         rollup.add_uniform(agency=agency, month=202206, rate=90, answered=100)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     client = login(son_la_official)
     html = client.get(reverse(BELOW), {"year": 2022, "level": 1}).content.decode()
     assert _overview_rows(html) == [justice.name_vi, son_la_centre.name_vi]
@@ -293,7 +293,7 @@ def test_agencies_are_ranked_in_their_province_and_among_their_kind(
 def test_the_review_list_ranks_agencies_in_their_province_and_among_their_kind(
     login, son_la_official, rollup, son_la_centre
 ):
-    from indicators.values import values_refresh_dirty
+    from indicators.engine.figures import figures_refresh_dirty
     from surveys.models import Agency
 
     justice = Agency.objects.get(code="14-stp")
@@ -302,7 +302,7 @@ def test_the_review_list_ranks_agencies_in_their_province_and_among_their_kind(
     for agency in Agency.objects.filter(code__in=["12-centre", "11-centre"]):
         rollup.add_uniform(agency=agency, month=202206, rate=90, answered=100)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     html = (
         login(son_la_official)
         .get(reverse(LIST), {"level": 1, "period": 2022})

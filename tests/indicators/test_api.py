@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import IndicatorValue, Level
-from indicators.values import values_refresh_dirty
 from surveys.models import Agency, Official, Province
-from tests.indicators.test_rankings import _centre, _sipas_2022_figures
+from tests.indicators.engine.builders import centre, sipas_2022_figures
 
 URL = "/api/v1/indicators/"
 
@@ -25,9 +25,9 @@ def _client(user=None) -> APIClient:
 def sipas_2022(rollup, son_la):
     """The 63 provinces of 2022 (Sơn La 82.18%), each through its centre, and the
     Sơn La justice department with a handful of answers in 2023."""
-    for province, hundredths in _sipas_2022_figures(son_la).items():
+    for province, hundredths in sipas_2022_figures(son_la).items():
         rollup.add_uniform(
-            agency=_centre(province),
+            agency=centre(province),
             month=202209,
             rate=hundredths / 100,
             answered=5000,
@@ -36,7 +36,7 @@ def sipas_2022(rollup, son_la):
         agency=Agency.objects.get(code="14-stp"), month=202303, rate=75, answered=24
     )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
 
 def _son_la_2022(son_la) -> IndicatorValue:
@@ -207,10 +207,10 @@ def test_a_2025_official_of_a_merged_province_sees_both_predecessors(
 ):
     bac_kan = Province.objects.get(map=2008, code="06")
     thai_nguyen = Province.objects.get(map=2008, code="19")
-    rollup.add_uniform(agency=_centre(bac_kan), month=202205, rate=70, answered=100)
-    rollup.add_uniform(agency=_centre(thai_nguyen), month=202205, rate=90, answered=300)
+    rollup.add_uniform(agency=centre(bac_kan), month=202205, rate=70, answered=100)
+    rollup.add_uniform(agency=centre(thai_nguyen), month=202205, rate=90, answered=300)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     user = get_user_model().objects.create_user(username="tn", is_staff=True)
     Official.objects.create(user=user, role="province", province=thai_nguyen.successor)
     body = _client(user).get(URL, {"level": "province", "period": 2022}).json()

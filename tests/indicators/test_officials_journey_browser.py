@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.values import values_refresh_dirty
+from indicators.engine.figures import figures_refresh_dirty
 from surveys.models import Agency
 from tests.a11y import axe_violations, needs_axe
 from tests.browser import ARTIFACTS, browser_page, needs_chromium
@@ -29,7 +29,7 @@ def figures(live_server, rollup, son_la_centre):
         )
         rollup.add_uniform(agency=justice, month=year * 100 + 6, rate=70, answered=60)
         rollup.write()
-        values_refresh_dirty()
+        figures_refresh_dirty()
 
 
 def _violations(page) -> list[str]:

@@ -9,14 +9,13 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import IndicatorValue, Level, PeriodKind
-from indicators.values import values_refresh_dirty
 from surveys.models import Questionnaire
 from surveys.services.questionnaires import questionnaire_publish
-from tests.indicators.rollup_builders import RollupBuilder
+from tests.indicators.engine.builders import RollupBuilder, centre
 from tests.indicators.test_admin_review import rows_of, text
 from tests.indicators.test_export_sql import _rows
-from tests.indicators.test_rankings import _centre
 from tests.surveys.authoring import draft_with
 
 LIST = "admin:indicators_indicatorvalue_changelist"
@@ -33,10 +32,10 @@ def health(sipas, son_la, quang_ninh) -> Questionnaire:
     builder = RollupBuilder(health)
     for province, rate in ((son_la, 30), (quang_ninh, 90)):
         builder.add_uniform(
-            agency=_centre(province), month=202209, rate=rate, answered=200
+            agency=centre(province), month=202209, rate=rate, answered=200
         )
     builder.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     return health
 
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.values import values_refresh_dirty
+from indicators.engine.figures import figures_refresh_dirty
 from surveys.models import Agency, Province
 from surveys.services.questionnaires import questionnaire_publish
 from tests.a11y import axe_violations, needs_axe
 from tests.browser import ARTIFACTS, browser_page, needs_chromium
 from tests.conftest import PASSWORD
-from tests.indicators.rollup_builders import RollupBuilder
-from tests.indicators.test_rankings import _centre
+from tests.indicators.engine.builders import RollupBuilder, centre
 from tests.surveys.authoring import draft_with
 
 pytestmark = [*needs_chromium, needs_axe]
@@ -30,14 +29,14 @@ def two_questionnaires(live_server, rollup):
     other = RollupBuilder(health)
     for number, province in enumerate(provinces.order_by("code")):
         rollup.add_uniform(
-            agency=_centre(province), month=202206, rate=70 + 5 * number, answered=200
+            agency=centre(province), month=202206, rate=70 + 5 * number, answered=200
         )
         other.add_uniform(
-            agency=_centre(province), month=202206, rate=60 + 10 * number, answered=200
+            agency=centre(province), month=202206, rate=60 + 10 * number, answered=200
         )
     rollup.write()
     other.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     return health
 
 

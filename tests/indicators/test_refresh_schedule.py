@@ -11,7 +11,7 @@ from config.celery import app
 from indicators import tasks
 from indicators.models import AgencyBacklog, IndicatorValue, Level, RollupState
 
-from .rollup_helpers import respond
+from .engine.helpers import respond
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

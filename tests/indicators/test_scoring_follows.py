@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
+from indicators.engine.pipeline import rollup_refresh
 from indicators.models import IndicatorValue, Level, PeriodKind, ScoringDefinition
-from indicators.rollup import rollup_refresh
 from indicators.services import scoring_definitions_follow
 from surveys.models import Channel, Source
 from surveys.services import response_submit

@@ -8,7 +8,9 @@ import datetime as dt
 
 import pytest
 
-from indicators.dossier_values import dossier_values_rebuild
+from indicators.engine.dossier_figures import dossier_figures_rebuild
+from indicators.engine.figures import figures_rebuild
+from indicators.engine.pipeline import rollup_refresh
 from indicators.models import (
     DossierCount,
     Indicator,
@@ -17,9 +19,7 @@ from indicators.models import (
     PeriodKind,
     ScoringDefinition,
 )
-from indicators.rollup import rollup_refresh
 from indicators.selectors import figure_criteria
-from indicators.values import values_rebuild
 from results.services import publication_create
 from surveys.models import Questionnaire
 from surveys.services.questionnaires import (
@@ -124,7 +124,7 @@ def test_a_reworded_criterion_is_apart_and_the_others_run_on(
     assert published.value == pytest.approx(figure.value)
 
     # A rebuild computes the same figures.
-    values_rebuild()
+    figures_rebuild()
     rebuilt = _year_figure(current, son_la_centre)
     assert (rebuilt.respondents, rebuilt.value) == (2, pytest.approx(figure.value))
     assert rebuilt.elements == figure.elements
@@ -147,7 +147,7 @@ def test_earlier_years_have_figures_under_the_new_definition_at_once(
         resolved=10,
         resolved_on_time=9,
     )
-    dossier_values_rebuild()
+    dossier_figures_rebuild()
     second = _second_version(questionnaire)
     _answer(second, son_la_centre, 2)
     rollup_refresh()

@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import IndicatorValue, Level, PeriodKind
 from indicators.selectors import average_key, comparison_averages_withheld
-from indicators.values import values_refresh_dirty
 from surveys.models import Agency, Official, Province
 from tests.conftest import PASSWORD
 
@@ -62,7 +62,7 @@ def map_2025(rollup):
                 answered=1000,
             )
         rollup.write()
-        values_refresh_dirty()
+        figures_refresh_dirty()
     return units
 
 
@@ -169,7 +169,7 @@ def two_provinces(rollup):
             agency=agency, month=YEAR * 100 + 9, rate=rate, answered=10000
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
 
 @pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.contrib.admin.sites import site
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
+from indicators.engine.pipeline import rollup_refresh
 from indicators.models import IndicatorValue
-from indicators.rollup import rollup_refresh
 from surveys.models import Agency, InvitationBatch, Response
 from tests.factories import ResponseFactory
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.values import values_rebuild, values_refresh_dirty
+from indicators.engine.figures import figures_rebuild, figures_refresh_dirty
 from results.models import Publication, PublishedFigure
 from results.services import publication_create
-from tests.indicators.test_rankings import _centre
+from tests.indicators.engine.builders import centre
 
 PROVINCE = PublishedFigure.Level.PROVINCE
 
@@ -41,10 +41,10 @@ def test_later_responses_and_rebuilds_do_not_change_a_publication(
     published, rollup, son_la
 ):
     before = list(published.figures.values_list("code", "level", "value", "counts"))
-    rollup.add_uniform(agency=_centre(son_la), month=202211, rate=10, answered=5000)
+    rollup.add_uniform(agency=centre(son_la), month=202211, rate=10, answered=5000)
     rollup.write()
-    values_refresh_dirty()
-    values_rebuild()
+    figures_refresh_dirty()
+    figures_rebuild()
     after = list(published.figures.values_list("code", "level", "value", "counts"))
     assert after == before
     assert round(_son_la(published).value, 2) == 82.18
@@ -53,9 +53,9 @@ def test_later_responses_and_rebuilds_do_not_change_a_publication(
 def test_publishing_again_makes_a_new_version_listing_what_changed(
     published, rollup, son_la
 ):
-    rollup.add_uniform(agency=_centre(son_la), month=202211, rate=10, answered=5000)
+    rollup.add_uniform(agency=centre(son_la), month=202211, rate=10, answered=5000)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
     again = publication_create(year=2022)
 
@@ -122,7 +122,7 @@ def test_a_year_after_july_2025_is_published_on_the_34_units(rollup, client):
     bac_kan_centre = Agency.objects.get(code="06-centre")
     rollup.add_uniform(agency=bac_kan_centre, month=202509, rate=80, answered=100)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
     publication = publication_create(year=2025)
 

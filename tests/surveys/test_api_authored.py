@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from indicators.engine.pipeline import rollup_refresh
 from indicators.models import IndicatorValue, Level, PeriodKind, ScoringDefinition
-from indicators.rollup import rollup_refresh
 from surveys.models import Response
 from surveys.services.questionnaires import questionnaire_publish, questionnaire_retire
 from tests.surveys.authoring import draft_with

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from indicators.engine.pipeline import rollup_refresh
 from indicators.models import IndicatorValue, Level, PeriodKind
-from indicators.rollup import rollup_refresh
 from surveys.models import Questionnaire
 from tests.browser import ARTIFACTS, browser_page, needs_chromium
 from tests.conftest import PASSWORD

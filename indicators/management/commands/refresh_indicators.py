@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from indicators.engine.pipeline import rollup_rebuild, rollup_refresh
 from indicators.models import Level
-from indicators.rollup import rollup_rebuild, rollup_refresh
 from indicators.selectors import indicator_units_counted
 from surveys.models import Response
 from surveys.numbers import count_text

@@ -19,31 +19,31 @@ import logging
 
 from django.db import connection, transaction
 
-from indicators import rollup
-from indicators.dossier_values import dossier_values_refresh_dirty
+from indicators.engine.fanout import PERIOD_KEY, fan_from
+from indicators.engine.kernel import (
+    DOSSIER_BASE,
+    DOSSIER_COLUMNS,
+    DOSSIER_COUNTS,
+    DOSSIER_DIRTY,
+    DOSSIER_TOUCH,
+    DOSSIERS,
+    KEY,
+    month,
+    temp_table,
+)
+from indicators.engine.state import lock_state
 from surveys.models import Channel
 
 logger = logging.getLogger(__name__)
 
-BASE = "indicators_dossiermonthcount"
-COUNTS = "indicators_dossiercount"
-DIRTY = "indicators_dossierdirtyunitperiod"
-TOUCH = "surveys_dossiertouch"
-FIELDS = (
-    "received",
-    "received_online",
-    "resolved",
-    "resolved_on_time",
-    "handling_days",
-)
-_KEY = "level, unit_id, period_kind, period_key"
-
 
 def _month_start(month: str) -> str:
+    """The first day of the month in the column `month` (202203)."""
     return f"make_date({month} / 100, {month} %% 100, 1)"
 
 
 def _month_stop(month: str) -> str:
+    """The first day of the month after the one in the column `month`."""
     return (
         f"CAST(make_date({month} / 100, {month} %% 100, 1)"
         " + interval '1 month' AS date)"
@@ -51,20 +51,21 @@ def _month_stop(month: str) -> str:
 
 
 def _days(later: str, earlier: str) -> str:
+    """Days from one date column to another."""
     return f"({later} - {earlier})"
 
 
 def _take_queue(cursor) -> int:
     """Move the queued agency-months into the temporary table `dossier_touched`
     and delete them from the queue; rows committed meanwhile stay queued."""
-    rollup._temp_table(
+    temp_table(
         cursor,
         "dossier_touched",
-        f"SELECT agency_id, month FROM {TOUCH} WHERE 1 = 0",
+        f"SELECT agency_id, month FROM {DOSSIER_TOUCH} WHERE 1 = 0",
         [],
     )
     cursor.execute(
-        f"WITH gone AS (DELETE FROM {TOUCH} RETURNING agency_id, month)"
+        f"WITH gone AS (DELETE FROM {DOSSIER_TOUCH} RETURNING agency_id, month)"
         " INSERT INTO dossier_touched SELECT DISTINCT agency_id, month FROM gone",
         [],
     )
@@ -90,7 +91,7 @@ LEFT JOIN (
     SELECT t.agency_id, t.month, COUNT(*) AS received,
            SUM(CASE WHEN d.channel = {Channel.ONLINE} THEN 1 ELSE 0 END)
                AS received_online
-    FROM dossier_touched t JOIN surveys_dossier d ON d.agency_id = t.agency_id
+    FROM dossier_touched t JOIN {DOSSIERS} d ON d.agency_id = t.agency_id
      AND {in_month.format(date="received_on", start=start, stop=stop)}
     GROUP BY t.agency_id, t.month
 ) r ON r.agency_id = t.agency_id AND r.month = t.month
@@ -99,7 +100,7 @@ LEFT JOIN (
            SUM(CASE WHEN {on_time} THEN 1 ELSE 0 END) AS resolved_on_time,
            SUM(CASE WHEN {handling} > 0 THEN {handling} ELSE 0 END)
                AS handling_days
-    FROM dossier_touched t JOIN surveys_dossier d ON d.agency_id = t.agency_id
+    FROM dossier_touched t JOIN {DOSSIERS} d ON d.agency_id = t.agency_id
      AND {in_month.format(date="resolved_on", start=start, stop=stop)}
     GROUP BY t.agency_id, t.month
 ) s ON s.agency_id = t.agency_id AND s.month = t.month
@@ -111,45 +112,51 @@ def _fold(cursor) -> int:
     if not _take_queue(cursor):
         cursor.execute("DROP TABLE dossier_touched", [])
         return 0
-    rollup._temp_table(cursor, "dossier_recount", _recount_sql(), [])
-    differences = ", ".join(f"c.{n} - COALESCE(b.{n}, 0) AS {n}" for n in FIELDS)
-    changed = " OR ".join(f"c.{n} <> COALESCE(b.{n}, 0)" for n in FIELDS)
-    rollup._temp_table(
+    temp_table(cursor, "dossier_recount", _recount_sql(), [])
+    differences = ", ".join(
+        f"c.{n} - COALESCE(b.{n}, 0) AS {n}" for n in DOSSIER_COLUMNS
+    )
+    changed = " OR ".join(f"c.{n} <> COALESCE(b.{n}, 0)" for n in DOSSIER_COLUMNS)
+    temp_table(
         cursor,
         "dossier_delta",
         f"SELECT c.agency_id, c.month, {differences} FROM dossier_recount c"
-        f" LEFT JOIN {BASE} b ON b.agency_id = c.agency_id AND b.month = c.month"
+        f" LEFT JOIN {DOSSIER_BASE} b"
+        " ON b.agency_id = c.agency_id AND b.month = c.month"
         f" WHERE {changed}",
         [],
     )
-    columns = ", ".join(FIELDS)
+    columns = ", ".join(DOSSIER_COLUMNS)
     cursor.execute(
-        f"INSERT INTO {BASE} (agency_id, month, {columns})"
+        f"INSERT INTO {DOSSIER_BASE} (agency_id, month, {columns})"
         f" SELECT agency_id, month, {columns} FROM dossier_recount WHERE true"
         " ON CONFLICT (agency_id, month) DO UPDATE SET "
-        + ", ".join(f"{n} = excluded.{n}" for n in FIELDS),
+        + ", ".join(f"{n} = excluded.{n}" for n in DOSSIER_COLUMNS),
         [],
     )
-    empty = " AND ".join(f"{n} = 0" for n in FIELDS)
-    cursor.execute(f"DELETE FROM {BASE} WHERE {empty}", [])
-    fan = rollup.fan_from("dossier_delta", FIELDS)
-    sums = ", ".join(f"SUM(b.{n})" for n in FIELDS)
+    empty = " AND ".join(f"{n} = 0" for n in DOSSIER_COLUMNS)
+    cursor.execute(f"DELETE FROM {DOSSIER_BASE} WHERE {empty}", [])
+    fan = fan_from("dossier_delta", DOSSIER_COLUMNS)
+    sums = ", ".join(f"SUM(b.{n})" for n in DOSSIER_COLUMNS)
     cursor.execute(
-        f"INSERT INTO {COUNTS} ({_KEY}, {columns})"
-        f" SELECT b.level, b.unit_id, k.kind, {rollup._PERIOD_KEY}, {sums}{fan}"
+        f"INSERT INTO {DOSSIER_COUNTS} ({KEY}, {columns})"
+        f" SELECT b.level, b.unit_id, k.kind, {PERIOD_KEY}, {sums}{fan}"
         " GROUP BY 1, 2, 3, 4"
-        f" ON CONFLICT ({_KEY}) DO UPDATE SET "
-        + ", ".join(f"{n} = {COUNTS}.{n} + excluded.{n}" for n in FIELDS),
+        f" ON CONFLICT ({KEY}) DO UPDATE SET "
+        + ", ".join(
+            f"{n} = {DOSSIER_COUNTS}.{n} + excluded.{n}" for n in DOSSIER_COLUMNS
+        ),
         [],
     )
-    touched = f"SELECT DISTINCT b.level, b.unit_id, k.kind, {rollup._PERIOD_KEY}{fan}"
+    touched = f"SELECT DISTINCT b.level, b.unit_id, k.kind, {PERIOD_KEY}{fan}"
     cursor.execute(
-        f"INSERT INTO {DIRTY} ({_KEY}) {touched} ON CONFLICT ({_KEY}) DO NOTHING", []
+        f"INSERT INTO {DOSSIER_DIRTY} ({KEY}) {touched} ON CONFLICT ({KEY}) DO NOTHING",
+        [],
     )
     dirty = max(cursor.rowcount, 0)
     # Keep exactly the rows a recount from scratch would hold.
     cursor.execute(
-        f"DELETE FROM {COUNTS} WHERE {empty} AND ({_KEY}) IN ({touched})", []
+        f"DELETE FROM {DOSSIER_COUNTS} WHERE {empty} AND ({KEY}) IN ({touched})", []
     )
     for name in ("dossier_touched", "dossier_recount", "dossier_delta"):
         cursor.execute(f"DROP TABLE {name}", [])
@@ -161,7 +168,7 @@ def dossier_rollup_refresh() -> int:
     they touch dirty, in one transaction; returns how many were marked. Safe to
     run at any time, any number of times."""
     with transaction.atomic(), connection.cursor() as cursor:
-        rollup._lock_state(cursor)
+        lock_state(cursor)
         return _fold(cursor)
 
 
@@ -171,28 +178,21 @@ def dossier_rollup_rebuild() -> int:
     unit-periods they held are marked dirty, so that figures whose dossiers are
     gone are removed."""
     with transaction.atomic(), connection.cursor() as cursor:
-        rollup._lock_state(cursor)
+        lock_state(cursor)
         cursor.execute(
-            f"INSERT INTO {DIRTY} ({_KEY}) SELECT {_KEY} FROM {COUNTS} WHERE true"
-            f" ON CONFLICT ({_KEY}) DO NOTHING",
+            f"INSERT INTO {DOSSIER_DIRTY} ({KEY})"
+            f" SELECT {KEY} FROM {DOSSIER_COUNTS} WHERE true"
+            f" ON CONFLICT ({KEY}) DO NOTHING",
             [],
         )
-        cursor.execute(f"DELETE FROM {COUNTS}", [])
-        cursor.execute(f"DELETE FROM {BASE}", [])
-        month = rollup._month
+        cursor.execute(f"DELETE FROM {DOSSIER_COUNTS}", [])
+        cursor.execute(f"DELETE FROM {DOSSIER_BASE}", [])
         cursor.execute(
-            f"INSERT INTO {TOUCH} (agency_id, month)"
-            f" SELECT DISTINCT agency_id, {month('received_on')} FROM surveys_dossier"
+            f"INSERT INTO {DOSSIER_TOUCH} (agency_id, month)"
+            f" SELECT DISTINCT agency_id, {month('received_on')} FROM {DOSSIERS}"
             " UNION"
-            f" SELECT DISTINCT agency_id, {month('resolved_on')} FROM surveys_dossier"
+            f" SELECT DISTINCT agency_id, {month('resolved_on')} FROM {DOSSIERS}"
             " WHERE resolved_on IS NOT NULL",
             [],
         )
         return _fold(cursor)
-
-
-def dossiers_refresh() -> int:
-    """Fold dossier changes, then recompute the figures they touched. Runs after
-    every response fold (see IndicatorsConfig.ready)."""
-    dossier_rollup_refresh()
-    return dossier_values_refresh_dirty()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import IndicatorValue, Level, PeriodKind
-from indicators.values import values_refresh_dirty
-from surveys.models import Agency, Province
+from surveys.models import Province
 
-
-def _centre(province: Province) -> Agency:
-    return Agency.objects.get(code=f"{province.code}-centre")
+from .builders import centre, sipas_2022_figures
 
 
 def _province_year(province: Province, year: int) -> IndicatorValue:
@@ -27,43 +25,19 @@ def _provinces(*codes: str, map: int = Province.Map.MAP_2008) -> list[Province]:
     return [by_code[code] for code in codes]
 
 
-def _sipas_2022_figures(son_la: Province) -> dict[Province, int]:
-    """Figures (hundredths of a percent) for the 63 provinces of 2022: Sơn La 82.18,
-    four TDMNPB provinces and twelve elsewhere above it, 46 below, with an
-    unweighted mean of exactly 80.08."""
-    provinces = list(
-        Province.objects.filter(map=Province.Map.MAP_2008)
-        .exclude(id=son_la.id)
-        .select_related("region")
-        .order_by("code")
-    )
-    north = [p for p in provinces if p.region.code == "TDMNPB"]
-    others = [p for p in provinces if p.region.code != "TDMNPB"]
-    assert (len(north), len(others)) == (13, 49)
-    figures = {son_la: 8218}
-    figures |= dict(zip(north[:4], [8600, 8500, 8400, 8300], strict=True))
-    figures |= {p: 9000 - 50 * i for i, p in enumerate(others[:12])}
-    below = north[4:] + others[12:]
-    figures |= {p: 7382 + 18 * i for i, p in enumerate(below[:-1])}
-    figures[below[-1]] = 63 * 8008 - sum(figures.values())
-    assert figures[below[-1]] < 8218 and figures[below[-1]] % 2 == 0
-    assert sum(figures.values()) == 63 * 8008
-    return figures
-
-
 def test_son_la_2022_ranks_17th_of_63_and_5th_of_14_above_the_national_average(
     rollup, son_la
 ):
-    for province, hundredths in _sipas_2022_figures(son_la).items():
+    for province, hundredths in sipas_2022_figures(son_la).items():
         rollup.add_uniform(
-            agency=_centre(province),
+            agency=centre(province),
             month=202209,
             rate=hundredths / 100,
             answered=5000,
             not_applicable=60,
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
     value = _province_year(son_la, 2022)
     assert round(value.value, 2) == 82.18
@@ -86,10 +60,10 @@ def test_equal_figures_share_a_rank_and_the_next_rank_is_skipped(rollup):
     provinces = _provinces("01", "22", "31", "48")
     for province, rate in zip(provinces, [90, 85, 85, 80], strict=True):
         rollup.add_uniform(
-            agency=_centre(province), month=202204, rate=rate, answered=400
+            agency=centre(province), month=202204, rate=rate, answered=400
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     ranks = [_province_year(p, 2022).rank_national for p in provinces]
     assert ranks == [1, 2, 2, 4]
     assert _province_year(provinces[0], 2022).rank_national_of == 4
@@ -99,13 +73,13 @@ def test_figures_equal_to_two_decimals_share_a_rank(rollup):
     provinces = _provinces("01", "22")
     # 85.0020% and 85.0000% both publish as 85.00.
     rollup.add_uniform(
-        agency=_centre(provinces[0]), month=202204, rate=85.002, answered=50000
+        agency=centre(provinces[0]), month=202204, rate=85.002, answered=50000
     )
     rollup.add_uniform(
-        agency=_centre(provinces[1]), month=202204, rate=85, answered=50000
+        agency=centre(provinces[1]), month=202204, rate=85, answered=50000
     )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     assert [_province_year(p, 2022).rank_national for p in provinces] == [1, 1]
 
 
@@ -118,10 +92,10 @@ def test_a_province_moving_from_third_to_first_is_up_two_places(rollup, son_la):
         (cao_bang, 80),
     ]:
         rollup.add_uniform(
-            agency=_centre(province), month=202106, rate=rate, answered=500
+            agency=centre(province), month=202106, rate=rate, answered=500
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     for province, rate in [
         (lai_chau, 89),
         (dien_bien, 87),
@@ -129,10 +103,10 @@ def test_a_province_moving_from_third_to_first_is_up_two_places(rollup, son_la):
         (cao_bang, 81),
     ]:
         rollup.add_uniform(
-            agency=_centre(province), month=202206, rate=rate, answered=500
+            agency=centre(province), month=202206, rate=rate, answered=500
         )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
     before, after = _province_year(son_la, 2021), _province_year(son_la, 2022)
     assert (before.rank_national, after.rank_national) == (3, 1)
@@ -146,28 +120,26 @@ def test_an_earlier_year_refreshed_later_updates_the_next_years_rank_change(
     rollup, son_la
 ):
     lai_chau = _provinces("12")[0]
-    rollup.add_uniform(agency=_centre(son_la), month=202206, rate=92, answered=500)
-    rollup.add_uniform(agency=_centre(lai_chau), month=202206, rate=89, answered=500)
+    rollup.add_uniform(agency=centre(son_la), month=202206, rate=92, answered=500)
+    rollup.add_uniform(agency=centre(lai_chau), month=202206, rate=89, answered=500)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     assert _province_year(son_la, 2022).rank_change_national is None
-    rollup.add_uniform(agency=_centre(son_la), month=202106, rate=80, answered=500)
-    rollup.add_uniform(agency=_centre(lai_chau), month=202106, rate=89, answered=500)
+    rollup.add_uniform(agency=centre(son_la), month=202106, rate=80, answered=500)
+    rollup.add_uniform(agency=centre(lai_chau), month=202106, rate=89, answered=500)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     assert _province_year(son_la, 2022).rank_change_national == 1
 
 
 def test_2022_figures_of_merged_provinces_show_under_their_2025_successor(rollup):
     bac_kan, thai_nguyen = _provinces("06", "19")
-    rollup.add_uniform(agency=_centre(bac_kan), month=202205, rate=70, answered=1000)
-    rollup.add_uniform(
-        agency=_centre(thai_nguyen), month=202205, rate=90, answered=3000
-    )
+    rollup.add_uniform(agency=centre(bac_kan), month=202205, rate=70, answered=1000)
+    rollup.add_uniform(agency=centre(thai_nguyen), month=202205, rate=90, answered=3000)
     cao_bang = _provinces("04")[0]
-    rollup.add_uniform(agency=_centre(cao_bang), month=202205, rate=86, answered=800)
+    rollup.add_uniform(agency=centre(cao_bang), month=202205, rate=86, answered=800)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
 
     merged_unit = Province.objects.get(map=Province.Map.MAP_2025, code="19")
     merged = _province_year(merged_unit, 2022)
@@ -183,9 +155,9 @@ def test_2022_figures_of_merged_provinces_show_under_their_2025_successor(rollup
 
 
 def test_periods_of_the_2025_map_rank_only_its_units(rollup, son_la):
-    rollup.add_uniform(agency=_centre(son_la), month=202509, rate=90, answered=500)
+    rollup.add_uniform(agency=centre(son_la), month=202509, rate=90, answered=500)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     old_unit = IndicatorValue.objects.get(
         level=Level.PROVINCE, unit_id=son_la.id, period_key=20253
     )

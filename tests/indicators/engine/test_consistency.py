@@ -13,16 +13,13 @@ from django.db import connection, connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indicators.engine.fold import rollup_fold
+from indicators.engine.pipeline import rollup_rebuild, rollup_refresh
+from indicators.engine.reconcile import rollup_reconcile
 from indicators.models import Level, PeriodKind, RespondentCount
-from indicators.rollup import (
-    rollup_fold,
-    rollup_rebuild,
-    rollup_reconcile,
-    rollup_refresh,
-)
 from surveys.models import Agency, Province, Questionnaire, Response
 
-from .rollup_helpers import ACCEPTED, RESTORED, SUSPICIOUS, respond, review, rollup_rows
+from .helpers import ACCEPTED, RESTORED, SUSPICIOUS, respond, review, rollup_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,6 @@
 """On-time and online-use figures from the dossier counts, in set-based SQL.
 
-The same machinery as the satisfaction figures (`indicators.values`): one
+The same machinery as the satisfaction figures (`figures`): one
 INSERT ... ON CONFLICT per indicator for the unit-periods involved, the 95% Wilson
 interval of the share, the status against the target of the period's year, then
 ranks, national average and rank changes of the provinces by the same
@@ -25,26 +25,31 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from indicators.engine.kernel import (
+    DOSSIER_COUNTS,
+    DOSSIER_DIRTY,
+    FIGURES,
+    KEY,
+    TARGETS,
+    on_key,
+    temp,
+)
+from indicators.engine.periods import period_info, periods_cte
+from indicators.engine.scoring import (
+    FIGURE_COLUMNS,
+    POOLED_NAME_EN,
+    POOLED_NAME_VI,
+    UNITS,
+    rank_change_sql,
+    rank_sqls,
+    status_sql,
+    wilson,
+)
+from indicators.engine.state import lock_rollup
 from indicators.models import (
     DossierDirtyUnitPeriod,
     Indicator,
     ScoringDefinition,
-)
-from indicators.values import (
-    _COMPUTED_COLUMNS,
-    _KEY,
-    _UNITS,
-    POOLED_NAME_EN,
-    POOLED_NAME_VI,
-    _lock_rollup,
-    _on_key,
-    _periods_cte,
-    _rank_change_sql,
-    _rank_sqls,
-    _temp,
-    _wilson,
-    period_info,
-    status_sql,
 )
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 
@@ -57,14 +62,9 @@ _KEYS_TABLE = "indicators_tmp_dossier_keys"
 
 _KEYS_DIRTY = (
     "SELECT level, unit_id, period_kind, period_key"
-    " FROM indicators_dossierdirtyunitperiod WHERE id <= %(dirty_mark)s"
+    f" FROM {DOSSIER_DIRTY} WHERE id <= %(dirty_mark)s"
 )
-_KEYS_ALL = (
-    "SELECT level, unit_id, period_kind, period_key FROM indicators_dossiercount"
-)
-
-# The same figure columns as satisfaction: one upsert shape for every indicator.
-_COLUMNS = _COMPUTED_COLUMNS
+_KEYS_ALL = f"SELECT level, unit_id, period_kind, period_key FROM {DOSSIER_COUNTS}"
 
 
 def dossier_definition() -> ScoringDefinition | None:
@@ -77,6 +77,8 @@ def dossier_definition() -> ScoringDefinition | None:
 
 
 def _keys_sql(keys: str) -> str:
+    """The unit-periods to compute, with their dossier counts, into a temporary
+    table."""
     return f"""
 CREATE TEMP TABLE {_KEYS_TABLE} AS
 SELECT k.level, k.unit_id, k.period_kind, k.period_key,
@@ -86,7 +88,7 @@ SELECT k.level, k.unit_id, k.period_kind, k.period_key,
        COALESCE(c.resolved_on_time, 0) AS resolved_on_time,
        COALESCE(c.handling_days, 0) AS handling_days
 FROM ({keys}) k
-LEFT JOIN indicators_dossiercount c ON {_on_key("c", "k")}
+LEFT JOIN {DOSSIER_COUNTS} c ON {on_key("c", "k")}
 """
 
 
@@ -106,12 +108,15 @@ def _details_sql(indicator: str, numerator: str, denominator: str) -> str:
 
 
 def _upsert_sql(indicator: str, periods: str) -> str:
+    """The figures of one dossier indicator for the unit-periods in the keys
+    table with a denominator: the share, its interval, the target of the
+    period's year and the status; upserted."""
     numerator, denominator = SHARES[indicator]
     return f"""
-INSERT INTO indicators_indicatorvalue (
-    indicator, definition_id, {_KEY}, {", ".join(_COLUMNS)})
+INSERT INTO {FIGURES} (
+    indicator, definition_id, {KEY}, {", ".join(FIGURE_COLUMNS)})
 WITH {periods},
-{_UNITS},
+{UNITS},
 scored AS (
     SELECT k.level, k.unit_id, k.period_kind, k.period_key,
            k.{numerator}, k.handling_days, k.{denominator} AS n,
@@ -119,12 +124,12 @@ scored AS (
                AS value,
            p.period_start,
            u.map, u.region_id, u.province_id, u.agency_id, u.name_vi, u.name_en,
-           (SELECT t.threshold FROM indicators_target t
+           (SELECT t.threshold FROM {TARGETS} t
             WHERE t.indicator = %(indicator)s AND t.year <= p.period_year
               AND (t.level = k.level OR t.level IS NULL)
             ORDER BY t.year DESC, CASE WHEN t.level IS NULL THEN 1 ELSE 0 END
             LIMIT 1) AS threshold
-    FROM {_temp(_KEYS_TABLE)} k
+    FROM {temp(_KEYS_TABLE)} k
     JOIN periods p
       ON p.period_kind = k.period_kind AND p.period_key = k.period_key
     LEFT JOIN units u ON u.level = k.level AND u.unit_id = k.unit_id
@@ -132,11 +137,11 @@ scored AS (
 ),
 intervals AS (
     SELECT scored.*,
-           {_wilson("value / 100.0", "n", "-")} AS ci_low,
-           {_wilson("value / 100.0", "n", "+")} AS ci_high
+           {wilson("value / 100.0", "n", "-")} AS ci_low,
+           {wilson("value / 100.0", "n", "+")} AS ci_high
     FROM scored
 )
-SELECT %(indicator)s, %(definition)s, {_KEY},
+SELECT %(indicator)s, %(definition)s, {KEY},
        value, n, ci_low, ci_high,
        CAST('{{}}' AS jsonb),
        {_details_sql(indicator, numerator, denominator)},
@@ -144,8 +149,8 @@ SELECT %(indicator)s, %(definition)s, {_KEY},
        %(now)s, map, region_id, province_id, agency_id,
        COALESCE(name_vi, ''), COALESCE(name_en, ''), period_start
 FROM intervals WHERE 1 = 1
-ON CONFLICT (indicator, definition_id, {_KEY}) DO UPDATE SET
-    {", ".join(f"{column} = excluded.{column}" for column in _COLUMNS)}
+ON CONFLICT (indicator, definition_id, {KEY}) DO UPDATE SET
+    {", ".join(f"{column} = excluded.{column}" for column in FIGURE_COLUMNS)}
 """
 
 
@@ -153,10 +158,10 @@ def _delete_gone_sql(indicator: str) -> str:
     """Figures of the unit-periods involved that no longer have a denominator."""
     _, denominator = SHARES[indicator]
     return f"""
-DELETE FROM indicators_indicatorvalue
+DELETE FROM {FIGURES}
 WHERE indicator = %(indicator)s AND definition_id = %(definition)s
-  AND EXISTS (SELECT 1 FROM {_temp(_KEYS_TABLE)} k
-              WHERE {_on_key("k", "indicators_indicatorvalue")}
+  AND EXISTS (SELECT 1 FROM {temp(_KEYS_TABLE)} k
+              WHERE {on_key("k", FIGURES)}
                 AND k.{denominator} = 0)
 """
 
@@ -166,13 +171,13 @@ def _compute(*, definition: ScoringDefinition, keys: str, extra: dict) -> int:
     ranks of the provinces of their periods. Returns the figures written."""
     written = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_temp(_KEYS_TABLE)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {temp(_KEYS_TABLE)}")
         cursor.execute(_keys_sql(keys), extra)
         cursor.execute(
-            f"SELECT DISTINCT period_kind, period_key FROM {_temp(_KEYS_TABLE)}"
+            f"SELECT DISTINCT period_kind, period_key FROM {temp(_KEYS_TABLE)}"
         )
         periods = {(kind, key) for kind, key in cursor.fetchall()}
-        cursor.execute(f"ANALYZE {_temp(_KEYS_TABLE)}")
+        cursor.execute(f"ANALYZE {temp(_KEYS_TABLE)}")
         for indicator in SHARES:
             if not periods:
                 break
@@ -185,30 +190,28 @@ def _compute(*, definition: ScoringDefinition, keys: str, extra: dict) -> int:
                 "pooled_en": POOLED_NAME_EN,
             }
             cursor.execute(_delete_gone_sql(indicator), params)
-            cursor.execute(
-                _upsert_sql(indicator, _periods_cte(periods, params)), params
-            )
+            cursor.execute(_upsert_sql(indicator, periods_cte(periods, params)), params)
             written += cursor.rowcount
-            for sql in _rank_sqls(_periods_cte(periods, params), definition.decimals):
+            for sql in rank_sqls(periods_cte(periods, params), definition.decimals):
                 cursor.execute(sql, params)
             following = {
                 (kind, period_info(kind=kind, key=key).following)
                 for kind, key in periods
             }
             cursor.execute(
-                _rank_change_sql(_periods_cte(periods | following, params)), params
+                rank_change_sql(periods_cte(periods | following, params)), params
             )
-        cursor.execute(f"DROP TABLE IF EXISTS {_temp(_KEYS_TABLE)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {temp(_KEYS_TABLE)}")
     return written
 
 
-def dossier_values_refresh_dirty() -> int:
+def dossier_figures_refresh_dirty() -> int:
     """Recompute the on-time and online figures of the unit-periods whose dossier
     counts changed, and consume their dirty marks in the same transaction.
     Without a current SIPAS scoring definition nothing is computed and the marks
     wait. Returns the figures written."""
     with transaction.atomic():
-        _lock_rollup()
+        lock_rollup()
         mark = (
             DossierDirtyUnitPeriod.objects.order_by("-id")
             .values_list("id", flat=True)
@@ -224,11 +227,11 @@ def dossier_values_refresh_dirty() -> int:
     return written
 
 
-def dossier_values_rebuild() -> int:
+def dossier_figures_rebuild() -> int:
     """Recompute every on-time and online figure from the whole dossier rollup;
     figures of unit-periods without dossiers any more are deleted."""
     with transaction.atomic():
-        _lock_rollup()
+        lock_rollup()
         definition = dossier_definition()
         if definition is None:
             return 0
@@ -240,7 +243,7 @@ def dossier_values_rebuild() -> int:
         # Figures whose unit-period lost all its dossiers are not in the counts.
         keys = (
             f"{_KEYS_ALL} UNION SELECT level, unit_id, period_kind, period_key"
-            " FROM indicators_indicatorvalue"
+            f" FROM {FIGURES}"
             " WHERE indicator IN (%(on_time)s, %(online)s)"
         )
         written = _compute(

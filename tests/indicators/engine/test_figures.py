@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from indicators import values
+from indicators.engine import figures
+from indicators.engine.figures import figures_rebuild, figures_refresh_dirty
+from indicators.engine.scoring import wilson_interval
 from indicators.models import IndicatorValue, Level, PeriodKind
 from indicators.selectors import figure_criteria
 from indicators.services import scoring_definition_create
-from indicators.values import values_rebuild, values_refresh_dirty, wilson_interval
 from surveys.models import Agency
 
 
@@ -41,7 +42,7 @@ def hand_example(rollup, son_la_centre, questionnaire):
 
 
 def test_figures_leave_does_not_apply_out_of_every_denominator(hand_example):
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
 
     access_1 = figure_criteria(value=value)["ACCESS_1"]
@@ -61,7 +62,7 @@ def test_figures_leave_does_not_apply_out_of_every_denominator(hand_example):
 
 
 def test_the_same_answers_give_the_same_figures_at_every_level(hand_example):
-    values_refresh_dirty()
+    figures_refresh_dirty()
     agency = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
     province = _year_value(level=Level.PROVINCE, unit_id=hand_example.province_id)
     nation = _year_value(level=Level.NATION, unit_id=0)
@@ -85,13 +86,13 @@ def test_the_same_answers_give_the_same_figures_at_every_level(hand_example):
 def test_a_definition_counting_only_very_satisfied_gives_new_figures_and_keeps_old(
     hand_example, questionnaire, definition
 ):
-    values_refresh_dirty()
+    figures_refresh_dirty()
     old = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
 
     strict = scoring_definition_create(
         code="sipas-strict", questionnaire=questionnaire, satisfied_levels=[5]
     )
-    values_rebuild(definition=strict)
+    figures_rebuild(definition=strict)
 
     kept_before = old
     new = _year_value(level=Level.AGENCY, unit_id=hand_example.id, definition=strict)
@@ -114,7 +115,7 @@ def test_weights_change_the_mean_of_elements(hand_example, questionnaire):
         questionnaire=questionnaire,
         element_weights={"ACCESS": 3, "PROCEDURE": 1},
     )
-    values_rebuild(definition=weighted)
+    figures_rebuild(definition=weighted)
     value = _year_value(
         level=Level.AGENCY, unit_id=hand_example.id, definition=weighted
     )
@@ -141,11 +142,11 @@ def test_criterion_and_element_weights_give_the_same_figures_on_every_path(
         element_weights={"ACCESS": 1, "PROCEDURE": 3, "RESULT": 5},
     )
     if compute == "rebuild":
-        values_rebuild(definition=weighted)
+        figures_rebuild(definition=weighted)
     else:
         if compute == "refresh of most keys":
-            monkeypatch.setattr(values, "_large_share_of_the_rollup", lambda *_: True)
-        values_refresh_dirty()
+            monkeypatch.setattr(figures, "_large_share_of_the_rollup", lambda *_: True)
+        figures_refresh_dirty()
 
     value = _year_value(
         level=Level.AGENCY, unit_id=hand_example.id, definition=weighted
@@ -169,7 +170,7 @@ def test_an_agency_without_answers_to_a_criterion_has_no_rate_for_it(
         criteria={"ACCESS_1": [35, 0, 0, 0, 0, 0], "ACCESS_2": [0, 0, 0, 5, 20, 10]},
     )
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _year_value(level=Level.AGENCY, unit_id=agency.id)
     criteria = figure_criteria(value=value)
     assert criteria["ACCESS_1"] == {
@@ -186,7 +187,7 @@ def test_criteria_are_read_from_the_rollup_in_questionnaire_order(
 ):
     """A satisfaction figure stores no criteria; they are the unit-period's counts
     as of now, so a count not yet refreshed into the figure shows already."""
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _year_value(level=Level.AGENCY, unit_id=hand_example.id)
     assert value.criteria == {}
     codes = list(

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 
+from indicators.models import CriterionCount, RespondentCount
 from surveys.models import Agency, Questionnaire, Response, ResponseReview
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 from tests.factories import ResponseFactory
@@ -14,6 +15,9 @@ from tests.factories import ResponseFactory
 ACCEPTED = Response.Status.ACCEPTED
 SUSPICIOUS = Response.Status.SUSPICIOUS
 RESTORED = Response.Status.RESTORED
+
+# 23 answers: twenty 5s, "does not apply", left out, a 3.
+MOSTLY_FIVES = "5" * 20 + "0-3"
 
 
 def respond(
@@ -72,3 +76,25 @@ def respondent_rows() -> dict[tuple, int]:
 
 def rollup_rows() -> tuple[dict, dict]:
     return criterion_rows(), respondent_rows()
+
+
+def counts(level, unit_id, kind, key, criterion) -> tuple[int, ...] | None:
+    row = CriterionCount.objects.filter(
+        level=level,
+        unit_id=unit_id,
+        period_kind=kind,
+        period_key=key,
+        criterion=criterion,
+    ).first()
+    return None if row is None else (row.n0, row.n1, row.n2, row.n3, row.n4, row.n5)
+
+
+def respondents(level, unit_id, kind, key, questionnaire) -> int | None:
+    row = RespondentCount.objects.filter(
+        level=level,
+        unit_id=unit_id,
+        period_kind=kind,
+        period_key=key,
+        questionnaire=questionnaire,
+    ).first()
+    return None if row is None else row.respondents

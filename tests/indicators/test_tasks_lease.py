@@ -16,15 +16,15 @@ from django.conf import settings
 from django.db import connection
 
 from indicators import tasks
-from indicators.models import Reconciliation, RollupState
-from indicators.rollup import (
+from indicators.engine.pipeline import rollup_refresh
+from indicators.engine.rebuild import (
     rollup_rebuild_abandon,
     rollup_rebuild_begin,
     rollup_rebuild_part,
-    rollup_refresh,
 )
+from indicators.models import Reconciliation, RollupState
 
-from .test_rollup_worker import (
+from .test_tasks_worker import (
     assert_rollup_equals_a_rebuild,
     nation_respondents,
     queue,  # noqa: F401 (fixture)

@@ -1,12 +1,12 @@
-"""The rollup against counts worked out by hand."""
+"""The incremental fold against counts worked out by hand."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from indicators import rollup
+from indicators.engine.fold import rollup_fold, rollup_fold_agencies
+from indicators.engine.pipeline import rollup_rebuild, rollup_refresh
+from indicators.engine.reconcile import rollup_reconcile
 from indicators.models import (
     AgencyBacklog,
     CriterionCount,
@@ -16,43 +16,20 @@ from indicators.models import (
     RespondentCount,
     RollupState,
 )
-from indicators.rollup import (
-    rollup_fold,
-    rollup_fold_agencies,
-    rollup_rebuild,
-    rollup_reconcile,
-    rollup_refresh,
-)
 from surveys.models import Agency, Province, Region
 
-from .rollup_helpers import RESTORED, SUSPICIOUS, respond, review, rollup_rows
+from .helpers import (
+    MOSTLY_FIVES,
+    RESTORED,
+    SUSPICIOUS,
+    counts,
+    respond,
+    respondents,
+    review,
+    rollup_rows,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# 23 answers: twenty 5s, "does not apply", left out, a 3.
-MOSTLY_FIVES = "5" * 20 + "0-3"
-
-
-def counts(level, unit_id, kind, key, criterion) -> tuple[int, ...] | None:
-    row = CriterionCount.objects.filter(
-        level=level,
-        unit_id=unit_id,
-        period_kind=kind,
-        period_key=key,
-        criterion=criterion,
-    ).first()
-    return None if row is None else (row.n0, row.n1, row.n2, row.n3, row.n4, row.n5)
-
-
-def respondents(level, unit_id, kind, key, questionnaire) -> int | None:
-    row = RespondentCount.objects.filter(
-        level=level,
-        unit_id=unit_id,
-        period_kind=kind,
-        period_key=key,
-        questionnaire=questionnaire,
-    ).first()
-    return None if row is None else row.respondents
 
 
 def test_answers_are_counted_by_level_and_flagged_responses_nowhere(
@@ -211,12 +188,12 @@ def test_a_ministry_counts_for_itself_and_the_nation_only(questionnaire):
 
 
 def test_a_refresh_marks_what_it_touched_dirty_and_moves_the_marks(
-    son_la_centre, questionnaire, monkeypatch
+    son_la_centre, questionnaire
 ):
-    # The figures would consume the marks right after the fold: look at the fold.
-    monkeypatch.setattr(rollup, "AFTER_FOLD", [])
+    # The fold's steps alone: the figures would consume the marks right after.
     respond(son_la_centre, "2024-01-09", "4" * 23)
-    rollup_refresh()
+    rollup_fold()
+    rollup_fold_agencies()
     dirty = set(
         DirtyUnitPeriod.objects.values_list(
             "level", "unit_id", "period_kind", "period_key"
@@ -234,7 +211,7 @@ def test_a_refresh_marks_what_it_touched_dirty_and_moves_the_marks(
     assert state.response_mark > 0 and state.refreshed_at is not None
     assert Region.objects.filter(pk=son_la.region_id).exists()
 
-    again = rollup_refresh()
+    again = rollup_fold()
     assert again.changes == 0
 
 
@@ -269,74 +246,6 @@ def test_a_fold_counts_the_provinces_at_once_and_the_agency_after_its_backlog(
     incremental = rollup_rows()
     rollup_rebuild()
     assert rollup_rows() == incremental
-
-
-def test_a_rebuild_counts_the_backlog_for_the_agencies_and_empties_it(
-    son_la_centre, questionnaire
-):
-    respond(son_la_centre, "2024-01-09", "4" * 23)
-    rollup_fold()
-    assert AgencyBacklog.objects.count() == 1
-
-    rollup_rebuild()
-
-    assert not AgencyBacklog.objects.exists()
-    criterion = questionnaire.criteria.get(position=1)
-    year = (PeriodKind.YEAR, 2024, criterion)
-    assert counts(Level.AGENCY, son_la_centre.id, *year) == (0, 0, 0, 0, 1, 0)
-    assert rollup_fold_agencies().changes == 0  # not counted a second time
-    assert counts(Level.AGENCY, son_la_centre.id, *year) == (0, 0, 0, 0, 1, 0)
-
-
-def test_a_full_rebuild_gives_the_counts_of_the_incremental_refreshes(
-    son_la_centre, bac_kan_centre
-):
-    first = respond(son_la_centre, "2022-03-15", MOSTLY_FIVES)
-    respond(bac_kan_centre, "2025-06-30", "3" * 23)
-    respond(bac_kan_centre, "2025-07-01", "2" * 23, flags=4)
-    rollup_refresh()
-    review(first, SUSPICIOUS)
-    respond(son_la_centre, "2024-12-31", "0" * 23)
-    rollup_refresh()
-    incremental = rollup_rows()
-
-    rollup_rebuild()
-
-    assert rollup_rows() == incremental
-    assert rollup_refresh().changes == 0
-    assert rollup_rows() == incremental
-
-
-def test_a_rebuild_repairs_changed_missing_and_stray_rows_and_marks_them_dirty(
-    son_la_centre, bac_kan_centre, monkeypatch
-):
-    respond(son_la_centre, "2022-03-15", MOSTLY_FIVES)
-    respond(bac_kan_centre, "2025-06-30", "3" * 23)
-    rollup_refresh()
-    counted = rollup_rows()
-    changed = CriterionCount.objects.filter(level=Level.NATION).first()
-    changed.n4 += 2
-    changed.save()
-    CriterionCount.objects.filter(level=Level.REGION).first().delete()
-    RespondentCount.objects.filter(level=Level.AGENCY).first().delete()
-    stray = RespondentCount.objects.filter(level=Level.PROVINCE).first()
-    stray.pk, stray.period_key = None, 2019
-    stray.save()
-    DirtyUnitPeriod.objects.all().delete()
-    monkeypatch.setattr(rollup, "AFTER_FOLD", [])  # keep the dirty marks to see
-
-    rollup_rebuild()
-
-    assert rollup_rows() == counted
-    assert rollup_reconcile().matched
-    # Every unit-period is to be recomputed: those counted, and the stray one,
-    # whose figures must go.
-    key = ("level", "unit_id", "period_kind", "period_key", "questionnaire_id")
-    dirty = set(DirtyUnitPeriod.objects.values_list(*key))
-    live = set(RespondentCount.objects.values_list(*key))
-    stray_key = tuple(getattr(stray, k) for k in key)
-    assert stray_key not in live
-    assert dirty == live | {stray_key}
 
 
 def test_the_count_tables_leave_room_for_a_fold_to_update_rows_in_place():
@@ -387,25 +296,3 @@ def test_the_count_rows_of_a_unit_period_are_written_side_by_side():
 
     assert _most_pages_of_a_unit_period(Level.AGENCY) <= 2
     assert _most_pages_of_a_unit_period(Level.PROVINCE) <= 2
-
-
-def test_the_refresh_command_folds_and_rebuilds_without_celery(son_la_centre):
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.utils import translation
-
-    respond(son_la_centre, "2023-07-07", "4" * 23)
-    out = StringIO()
-    with translation.override("en"):
-        call_command("refresh_indicators", stdout=out)
-    assert "Folded 1 new responses and reviews" in out.getvalue()
-    folded = rollup_rows()
-    with translation.override("vi"):
-        call_command("refresh_indicators", "--full", stdout=out)
-    assert re.search(
-        r"Đã tính lại chỉ số của \d tỉnh, thành phố, 1 vùng, cả nước và 1 cơ quan"
-        r" từ 1 phiếu khảo sát trong \d+ giây\.",
-        out.getvalue(),
-    )
-    assert rollup_rows() == folded

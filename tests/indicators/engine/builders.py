@@ -20,7 +20,7 @@ from indicators.models import (
     PeriodKind,
     RespondentCount,
 )
-from surveys.models import Agency, Questionnaire
+from surveys.models import Agency, Province, Questionnaire
 
 Key = tuple[int, int, int, int]  # level, unit_id, period_kind, period_key
 
@@ -183,3 +183,32 @@ class RollupBuilder:
         )
         self.counts.clear()
         self.respondents.clear()
+
+
+def centre(province: Province) -> Agency:
+    """The provincial centre of a province (code "NN-centre")."""
+    return Agency.objects.get(code=f"{province.code}-centre")
+
+
+def sipas_2022_figures(son_la: Province) -> dict[Province, int]:
+    """Figures (hundredths of a percent) for the 63 provinces of 2022: Sơn La 82.18,
+    four TDMNPB provinces and twelve elsewhere above it, 46 below, with an
+    unweighted mean of exactly 80.08."""
+    provinces = list(
+        Province.objects.filter(map=Province.Map.MAP_2008)
+        .exclude(id=son_la.id)
+        .select_related("region")
+        .order_by("code")
+    )
+    north = [p for p in provinces if p.region.code == "TDMNPB"]
+    others = [p for p in provinces if p.region.code != "TDMNPB"]
+    assert (len(north), len(others)) == (13, 49)
+    figures = {son_la: 8218}
+    figures |= dict(zip(north[:4], [8600, 8500, 8400, 8300], strict=True))
+    figures |= {p: 9000 - 50 * i for i, p in enumerate(others[:12])}
+    below = north[4:] + others[12:]
+    figures |= {p: 7382 + 18 * i for i, p in enumerate(below[:-1])}
+    figures[below[-1]] = 63 * 8008 - sum(figures.values())
+    assert figures[below[-1]] < 8218 and figures[below[-1]] % 2 == 0
+    assert sum(figures.values()) == 63 * 8008
+    return figures

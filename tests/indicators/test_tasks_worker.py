@@ -17,10 +17,11 @@ from django.conf import settings
 from django.db import connection
 
 from indicators import tasks
+from indicators.engine.pipeline import rollup_rebuild
+from indicators.engine.reconcile import rollup_reconcile
 from indicators.models import AgencyBacklog, Level, PeriodKind, RespondentCount
-from indicators.rollup import rollup_rebuild, rollup_reconcile
 
-from .rollup_helpers import SUSPICIOUS, respond, review, rollup_rows
+from .engine.helpers import SUSPICIOUS, respond, review, rollup_rows
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

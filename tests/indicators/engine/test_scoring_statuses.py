@@ -7,10 +7,10 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from indicators.engine.figures import figures_refresh_dirty
 from indicators.models import IndicatorValue, Level, PeriodKind, Target
-from indicators.values import values_refresh_dirty
 from surveys.models import Agency
-from tests.indicators.rollup_builders import counts_for
+from tests.indicators.engine.builders import counts_for
 
 Status = IndicatorValue.Status
 Certainty = IndicatorValue.Certainty
@@ -40,7 +40,7 @@ def test_status_in_2024_applies_the_85_percent_target_of_2023(
 ):
     rollup.add_uniform(agency=son_la_centre, month=202404, rate=rate, answered=answered)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _agency_year(son_la_centre, 2024)
     assert value.threshold == 85
     assert (value.status, value.certainty) == (status, certainty)
@@ -61,7 +61,7 @@ def test_a_unit_at_80_79_of_77_respondents_is_below_85_within_the_margin(
         criteria[criterion.code] = counts
     rollup.add(agency=son_la_centre, month=202306, respondents=77, criteria=criteria)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _agency_year(son_la_centre, 2023)
     assert round(value.value, 2) == 80.79 and value.respondents == 77
     assert value.threshold == 85
@@ -81,7 +81,7 @@ def test_a_unit_at_80_79_of_77_respondents_is_below_85_within_the_margin(
 def test_status_in_2022_applies_the_80_percent_target_of_2020(rollup, son_la_centre):
     rollup.add_uniform(agency=son_la_centre, month=202211, rate=82, answered=1000)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _agency_year(son_la_centre, 2022)
     assert (value.threshold, value.status) == (80, Status.MEETS)
 
@@ -89,7 +89,7 @@ def test_status_in_2022_applies_the_80_percent_target_of_2020(rollup, son_la_cen
 def test_the_same_figure_misses_the_95_percent_target_of_2025(rollup, son_la_centre):
     rollup.add_uniform(agency=son_la_centre, month=202502, rate=90, answered=1000)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _agency_year(son_la_centre, 2025)
     assert (value.threshold, value.status) == (95, Status.BELOW)
     assert value.certainty == Certainty.CLEAR
@@ -98,7 +98,7 @@ def test_the_same_figure_misses_the_95_percent_target_of_2025(rollup, son_la_cen
 def test_without_a_target_for_the_year_the_status_says_so(rollup, son_la_centre):
     rollup.add_uniform(agency=son_la_centre, month=201906, rate=82, answered=1000)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     value = _agency_year(son_la_centre, 2019)
     assert (value.threshold, value.status) == (None, Status.NO_TARGET)
     assert value.certainty == ""
@@ -112,7 +112,7 @@ def test_a_target_for_a_level_wins_over_the_target_for_all_levels(
     )
     rollup.add_uniform(agency=son_la_centre, month=202404, rate=87, answered=2000)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     assert _agency_year(son_la_centre, 2024).threshold == 88
     province = IndicatorValue.objects.get(
         level=Level.PROVINCE, unit_id=son_la_centre.province_id, period_key=2024
@@ -124,5 +124,5 @@ def test_a_target_for_a_level_wins_over_the_target_for_all_levels(
 def test_the_minimum_number_of_respondents_is_a_setting(rollup, son_la_centre):
     rollup.add_uniform(agency=son_la_centre, month=202404, rate=95, answered=20)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     assert _agency_year(son_la_centre, 2024).status != Status.INSUFFICIENT

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from indicators.engine.figures import figures_rebuild, figures_refresh_dirty
+from indicators.engine.pipeline import rollup_refresh
 from indicators.models import (
     CriterionCount,
     DirtyUnitPeriod,
@@ -13,11 +15,9 @@ from indicators.models import (
     PeriodKind,
     RespondentCount,
 )
-from indicators.rollup import rollup_refresh
-from indicators.values import values_rebuild, values_refresh_dirty
 from surveys.models import Agency
 
-from .rollup_helpers import SUSPICIOUS, respond, review
+from .helpers import SUSPICIOUS, respond, review
 
 IGNORED = {"id", "computed_at"}
 
@@ -40,7 +40,7 @@ def test_a_refresh_recomputes_only_dirty_unit_periods_and_matches_a_rebuild(
     rollup.add_uniform(agency=son_la_centre, month=202303, rate=80, answered=400)
     rollup.add_uniform(agency=quang_ninh_centre, month=202303, rate=91, answered=600)
     rollup.write()
-    assert values_refresh_dirty() > 0
+    assert figures_refresh_dirty() > 0
     assert not DirtyUnitPeriod.objects.exists()
     before = {v.pk: v.computed_at for v in IndicatorValue.objects.all()}
 
@@ -49,7 +49,7 @@ def test_a_refresh_recomputes_only_dirty_unit_periods_and_matches_a_rebuild(
     rollup.add_uniform(agency=son_la_centre, month=202304, rate=96, answered=300)
     rollup.write()
     dirty = DirtyUnitPeriod.objects.count()
-    written = values_refresh_dirty()
+    written = figures_refresh_dirty()
     assert written == dirty
     assert not DirtyUnitPeriod.objects.exists()
 
@@ -71,30 +71,30 @@ def test_a_refresh_recomputes_only_dirty_unit_periods_and_matches_a_rebuild(
     assert son_la_2023.value == pytest.approx((400 * 80 + 300 * 96) / 700)
 
     refreshed = _snapshot()
-    values_rebuild()
+    figures_rebuild()
     assert _snapshot() == refreshed
 
 
 def test_a_rebuild_deletes_figures_whose_answers_are_gone(rollup, son_la_centre):
     rollup.add_uniform(agency=son_la_centre, month=202203, rate=82, answered=500)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     RespondentCount.objects.filter(period_key=202203).update(respondents=0)
     CriterionCount.objects.filter(period_key=202203).delete()
-    values_rebuild()
+    figures_rebuild()
     assert not IndicatorValue.objects.filter(period_key=202203).exists()
     assert IndicatorValue.objects.filter(period_key=2022).exists()
 
 
 def test_a_refresh_without_dirty_marks_writes_nothing(db):
-    assert values_refresh_dirty() == 0
+    assert figures_refresh_dirty() == 0
 
 
 def test_a_ministry_has_figures_without_a_map_or_province(rollup):
     other = Agency.objects.get(code="bnv")
     rollup.add_uniform(agency=other, month=202203, rate=70, answered=100)
     rollup.write()
-    values_refresh_dirty()
+    figures_refresh_dirty()
     ministry = IndicatorValue.objects.get(
         level=Level.AGENCY, unit_id=other.id, period_key=2022
     )
