@@ -25,9 +25,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from indicators.engine.elements import (
+    ELEMENTS_TABLE,
+    KEYS_TABLE,
+    element_values_sql,
+)
 from indicators.engine.kernel import (
-    CC,
-    CRITERIA,
     DIRTY,
     FIGURES,
     KEY,
@@ -57,28 +60,13 @@ from indicators.models import (
     ScoringDefinition,
 )
 from indicators.services import scoring_definitions_follow
-from indicators.versions import criteria_pooled, versions_pooled
-from surveys.models import Element, Questionnaire
+from indicators.versions import versions_pooled
+from surveys.models import Questionnaire
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 
 # Figures written by one refresh above which their table's statistics are renewed
 # before the ranking statements (a sample of the table, quickly read).
 ANALYZE_AFTER_WRITES = 1000
-
-
-def _satisfied(levels: list[int]) -> str:
-    """The sum of the answer columns at the satisfied levels."""
-    columns = [f"cc.n{int(level)}" for level in sorted(set(levels))]
-    if not columns or any(not 1 <= int(level) <= 5 for level in levels):
-        raise ValueError(f"satisfied levels must be within 1 to 5, got {levels!r}")
-    return " + ".join(columns)
-
-
-# Intermediate results go to temporary tables rather than CTEs: analyzed, they
-# give PostgreSQL true row counts, where estimates from freshly written rollup
-# rows lead it to nested loops over aggregates (docs/performance.md).
-_KEYS_TABLE = "indicators_tmp_keys"
-_ELEMENTS_TABLE = "indicators_tmp_elements"
 
 
 _KEYS_DIRTY = (
@@ -96,132 +84,13 @@ def _keys_sql(keys: str) -> str:
     """The unit-periods to compute, with their respondents to the definition's
     questionnaire version and its earlier versions, into a temporary table."""
     return f"""
-CREATE TEMP TABLE {_KEYS_TABLE} AS
+CREATE TEMP TABLE {KEYS_TABLE} AS
 SELECT k.level, k.unit_id, k.period_kind, k.period_key,
        SUM(rc.respondents) AS respondents
 FROM ({keys}) k
 LEFT JOIN {RC} rc
   ON {on_key("rc", "k")} AND rc.questionnaire_id = ANY(%(versions)s)
 GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
-"""
-
-
-def _by_id(column: str, values: dict[int, object], prefix: str, params: dict) -> str:
-    """`values[column]` for the ids listed (NULL for others), as a CASE. The few
-    criteria and elements of a questionnaire are written into the statement
-    rather than joined: PostgreSQL, expecting one count row per unit-period where
-    there are one per criterion, looked each count row's criterion up by index
-    (a third of the element figures of a refresh; docs/performance.md)."""
-    cases = []
-    for index, (key, value) in enumerate(sorted(values.items())):
-        params[f"{prefix}{index}_id"] = int(key)
-        params[f"{prefix}{index}_v"] = value
-        cases.append(f"WHEN %({prefix}{index}_id)s THEN %({prefix}{index}_v)s")
-    return f"CASE {column} {' '.join(cases)} END"
-
-
-def _weights_by_id(
-    column: str, codes: dict[int, str], weights: dict, prefix: str, params: dict
-) -> str:
-    """The weight of each id of `codes` (id -> code): 1 when no weights are
-    given, else the listed weight, 0 for codes not listed. A float: PostgreSQL
-    reads `1.0` as a numeric, and sums of numerics made the element figures'
-    aggregate several times slower."""
-    if not weights:
-        return "CAST(1.0 AS DOUBLE PRECISION)"
-    listed = {pk: float(weights.get(code, 0.0)) for pk, code in codes.items()}
-    return f"CAST({_by_id(column, listed, prefix, params)} AS DOUBLE PRECISION)"
-
-
-def _element_values_sql(
-    definition: ScoringDefinition, params: dict, *, everything: bool, whole: bool
-) -> str:
-    """Element figures of the unit-periods in the keys table, one row per element,
-    into a temporary table: the weighted mean of the element's criterion rates,
-    each over the answers that apply, and the most answers to one criterion.
-
-    Summed here, as the count rows are read, rather than from a table of
-    criterion rates: that table held a row per count row, which the figures
-    then had to sort by element.
-
-    With earlier versions (`indicators.versions`), a criterion's counts are
-    first summed over the versions that asked it under its code, so that its
-    rate is over all of them."""
-    q = definition.questionnaire_id
-    pooled = criteria_pooled(questionnaire_id=q)
-    criteria = {pk: (c.code, c.element_id) for pk, c in pooled.items()}
-    several = any(pk != c.counts_for for pk, c in pooled.items())
-    elements = dict(
-        Element.objects.filter(questionnaire_id=q).values_list("id", "code")
-    )
-    criterion_codes = {c.counts_for: c.code for c in pooled.values()}
-    if whole and not several:
-        # Most of the rollup is read: hashing the criteria table beats a CASE
-        # per count row (docs/performance.md).
-        element_of, criterion = "c.element_id", "c.id"
-        criteria_join = (
-            f"JOIN {CRITERIA} c ON c.id = cc.criterion_id"
-            " WHERE c.questionnaire_id = %(questionnaire)s"
-        )
-    else:
-        element_of = _by_id(
-            "cc.criterion_id",
-            {pk: element for pk, (_, element) in criteria.items()},
-            "ce",
-            params,
-        )
-        criterion = "cc.criterion_id"
-        if several:
-            criterion = _by_id(
-                "cc.criterion_id",
-                {pk: c.counts_for for pk, c in pooled.items()},
-                "cf",
-                params,
-            )
-        for index, pk in enumerate(criteria):
-            params[f"cq{index}"] = pk
-        listed = ", ".join(f"%(cq{index})s" for index in range(len(criteria)))
-        criteria_join = f"WHERE cc.criterion_id IN ({listed or 'NULL'})"
-    criterion_weight = _weights_by_id(
-        criterion, criterion_codes, definition.criterion_weights, "cw", params
-    )
-    element_code = _by_id("element_id", elements, "ec", params)
-    element_weight = _weights_by_id(
-        "element_id", elements, definition.element_weights, "ew", params
-    )
-    # Every unit-period: the rollup holds no count row outside them, and a row
-    # the figures do not ask for is left in the temporary table.
-    in_keys = "" if everything else f"JOIN {temp(_KEYS_TABLE)} k ON {on_key('k', 'cc')}"
-    by_criterion = f", {criterion} AS criterion_id" if several else ""
-    counts = f"""
-        SELECT cc.level, cc.unit_id, cc.period_kind, cc.period_key,
-               {element_of} AS element_id,
-               cc.n1 + cc.n2 + cc.n3 + cc.n4 + cc.n5 AS n,
-               {_satisfied(definition.satisfied_levels)} AS sat,
-               {criterion_weight} AS w{by_criterion}
-        FROM {CC} cc
-        {in_keys}
-        {criteria_join}"""
-    if several:
-        counts = f"""
-        SELECT {KEY}, element_id, SUM(n) AS n, SUM(sat) AS sat, MAX(w) AS w
-        FROM ({counts}) by_version
-        GROUP BY {KEY}, element_id, criterion_id"""
-    return f"""
-CREATE TEMP TABLE {_ELEMENTS_TABLE} AS
-SELECT {KEY}, {element_code} AS code, value, n,
-       {element_weight} AS w
-FROM (
-    SELECT {KEY},
-           element_id,
-           SUM(CASE WHEN n > 0
-                    THEN w * (CAST(sat AS DOUBLE PRECISION) * 100.0 / n) END)
-               / NULLIF(SUM(CASE WHEN n > 0 THEN w END), 0) AS value,
-           MAX(n) AS n
-    FROM ({counts}
-    ) counts
-    GROUP BY {KEY}, element_id
-) per_element
 """
 
 
@@ -238,7 +107,7 @@ element_intervals AS (
     SELECT elements.*,
            {wilson(el_p, "n", "-")} AS ci_low,
            {wilson(el_p, "n", "+")} AS ci_high
-    FROM {temp(_ELEMENTS_TABLE)} elements
+    FROM {temp(ELEMENTS_TABLE)} elements
 ),
 overall AS (
     SELECT {KEY},
@@ -252,7 +121,7 @@ overall AS (
     FROM element_intervals GROUP BY {KEY}
 ),
 respondents AS (
-    SELECT {KEY}, respondents FROM {temp(_KEYS_TABLE)} WHERE respondents > 0
+    SELECT {KEY}, respondents FROM {temp(KEYS_TABLE)} WHERE respondents > 0
 ),
 {UNITS},
 scored AS (
@@ -312,7 +181,7 @@ def _delete_gone_sql(*, everything: bool) -> str:
 DELETE FROM {FIGURES}
 WHERE indicator = %(indicator)s AND definition_id = %(definition)s
   AND EXISTS (
-    SELECT 1 FROM {temp(_KEYS_TABLE)} k
+    SELECT 1 FROM {temp(KEYS_TABLE)} k
     WHERE {on_key("k", FIGURES)}
       AND (k.respondents IS NULL OR k.respondents <= 0))
 """
@@ -331,7 +200,7 @@ WHERE indicator = %(indicator)s AND definition_id = %(definition)s
 
 def _drop_temporary(cursor) -> None:
     """Drop the temporary tables of a computation."""
-    for table in (_KEYS_TABLE, _ELEMENTS_TABLE):
+    for table in (KEYS_TABLE, ELEMENTS_TABLE):
         cursor.execute(f"DROP TABLE IF EXISTS {temp(table)}")
 
 
@@ -358,7 +227,7 @@ def _definition_compute(
         cursor.execute(
             "SELECT period_kind, period_key,"
             f" MAX(CASE WHEN level = {Level.PROVINCE} THEN 1 ELSE 0 END), COUNT(*)"
-            f" FROM {temp(_KEYS_TABLE)} GROUP BY period_kind, period_key"
+            f" FROM {temp(KEYS_TABLE)} GROUP BY period_kind, period_key"
         )
         found = cursor.fetchall()
         periods = {(kind, key) for kind, key, _, _ in found}
@@ -372,7 +241,7 @@ def _definition_compute(
         # keys look like one row or like millions, and PostgreSQL sorted the
         # whole rollup for a merge join instead of probing its index per key
         # (docs/performance.md).
-        cursor.execute(f"ANALYZE {temp(_KEYS_TABLE)}")
+        cursor.execute(f"ANALYZE {temp(KEYS_TABLE)}")
         whole = everything or _large_share_of_the_rollup(
             cursor, sum(n for *_, n in found)
         )
@@ -401,12 +270,12 @@ def _definition_compute(
             element_settings = {"enable_memoize": "off"}
         with planner_settings(cursor, element_settings):
             cursor.execute(
-                _element_values_sql(
+                element_values_sql(
                     definition, params, everything=everything, whole=whole
                 ),
                 params,
             )
-        cursor.execute(f"ANALYZE {temp(_ELEMENTS_TABLE)}")
+        cursor.execute(f"ANALYZE {temp(ELEMENTS_TABLE)}")
         cursor.execute(_delete_gone_sql(everything=everything), params)
         # All figures: each groups its elements into JSON, whose size the
         # planner cannot know; at 1M responses it expected more than a hash
