@@ -90,7 +90,7 @@ def generate(
     from django.core.management import call_command
     from django.db import connection
 
-    from surveys.demo import _demo_agencies, demo_agencies_create
+    from surveys.demo import demo_agencies, demo_agencies_create
     from surveys.models import Response
 
     call_command("migrate", verbosity=0)
@@ -102,7 +102,7 @@ def generate(
     base_seed = 7_000 + Response.objects.count()
     # Once here rather than in every process: it reads each agency's province
     # history one query at a time (tens of seconds with 150 agencies a province).
-    agencies = _demo_agencies(2022)
+    agencies = demo_agencies(2022)
     connection.close()
     started = time.perf_counter()
     shares = [responses // processes] * processes

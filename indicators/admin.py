@@ -55,8 +55,8 @@ from indicators.models import (
     ScoringDefinition,
     Target,
 )
+from indicators.recompute import recompute_queue
 from indicators.services import (
-    recompute_queue,
     scoring_definition_create,
     scoring_definition_set_current,
 )

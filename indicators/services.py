@@ -119,16 +119,6 @@ def scoring_definition_create(
     )
 
 
-def recompute_queue(*, rebuild: bool = False) -> None:
-    """Queue a refresh of the figures (or a full rebuild) once the current
-    transaction commits, so that the task sees what the request wrote (reviews of
-    responses, a changed target). Without a broker the task runs in process."""
-    from indicators import tasks  # tasks import the rollup; keep this module light
-
-    task = tasks.rebuild if rebuild else tasks.refresh_incremental
-    transaction.on_commit(task.delay)
-
-
 def agencies_refresh() -> int:
     """Count the folds' backlog for the agencies and refresh their figures, then
     note the time; skipped (0) when the backlog is empty. Returns the backlog
