@@ -95,6 +95,7 @@ def generate(
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
+    call_command("load_indicator_defaults", verbosity=0)
     demo_agencies_create(
         districts_per_province=agencies_per_province,
         communes_per_unit=agencies_per_province,

@@ -7,12 +7,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from surveys import selectors
+from surveys import admin_urls, selectors
 from surveys.admin_scope import request_scope
 from surveys.imports import responses_import_file
 from surveys.imports_template import template_codes, template_csv, template_xlsx
@@ -27,16 +26,7 @@ class PaperImportAdmin:
     """Adds the import and its template to a ModelAdmin of responses."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("import/", view(self.import_view), name="surveys_response_import"),
-            path(
-                "import/template.<str:fmt>",
-                view(self.import_template_view),
-                name="surveys_response_import_template",
-            ),
-            *super().get_urls(),
-        ]
+        return [*admin_urls.response_urls(self), *super().get_urls()]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         scope = request_scope(request)

@@ -20,6 +20,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once per test database."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+        call_command("load_indicator_defaults", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +54,7 @@ def _reference_data_after_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         call_command("load_reference_data", verbosity=0)
+        call_command("load_indicator_defaults", verbosity=0)
 
 
 def _staff(username: str, **official) -> object:

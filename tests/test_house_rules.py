@@ -1,7 +1,9 @@
 """The house rules that a reader can check by looking at the code, checked here by
 reading it: no module over 500 lines (migrations and tests excepted), no `_private`
 name taken from another module, no import cycle between the project's modules, and
-ruff clean. Each failure names the modules, imports or cycles that break the rule."""
+ruff clean, and every admin page beyond Django's own declared in an `admin_urls`
+module, where a reader finds it as in a urls.py. Each failure names what breaks
+the rule."""
 
 from __future__ import annotations
 
@@ -257,6 +259,40 @@ def test_no_import_cycle():
     ]
     assert not found, "Import cycles (imports inside functions included):\n  " + (
         "\n  ".join(found)
+    )
+
+
+def _paths_declared_in_get_urls(module: Module) -> list[str]:
+    found = []
+    for node in ast.walk(module.tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for method in node.body:
+            if isinstance(method, ast.FunctionDef) and method.name == "get_urls":
+                calls = [
+                    call
+                    for call in ast.walk(method)
+                    if isinstance(call, ast.Call)
+                    and getattr(call.func, "id", getattr(call.func, "attr", None))
+                    in {"path", "re_path"}
+                ]
+                if calls:
+                    found.append(
+                        f"{module.where}:{method.lineno} {node.name}.get_urls"
+                        f" declares {len(calls)} path(s)"
+                    )
+    return found
+
+
+def test_admin_pages_are_declared_in_admin_urls_modules():
+    found = [
+        declared
+        for module in project_modules().values()
+        for declared in _paths_declared_in_get_urls(module)
+    ]
+    assert not found, (
+        "Admin pages declared only inside a ModelAdmin (move them to the app's"
+        " admin_urls.py):\n  " + "\n  ".join(found)
     )
 
 

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from indicators.models import Level
+from indicators.refresh_status import indicator_units_counted
 from indicators.rollup import rollup_rebuild, rollup_refresh
-from indicators.selectors import indicator_units_counted
 from surveys.models import Response
 from surveys.numbers import count_text
 
