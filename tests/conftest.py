@@ -15,6 +15,23 @@ from surveys.reference import DEFAULT_QUESTIONNAIRE
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """The production hasher costs a large fraction of a second on purpose, for
+    every user created, every login and every request with a Basic header; the
+    tests' passwords are hashed with a quick one (MD5), first in the list, so
+    that hashes of the others still verify."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once per test database."""

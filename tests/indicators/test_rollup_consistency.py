@@ -21,6 +21,7 @@ from indicators.rollup import (
     rollup_refresh,
 )
 from surveys.models import Agency, Province, Questionnaire, Response
+from tests.profiles import examples
 
 from .rollup_helpers import ACCEPTED, RESTORED, SUSPICIOUS, respond, review, rollup_rows
 
@@ -164,8 +165,9 @@ def _clean() -> None:
             cursor.execute(f"DELETE FROM {table}")
 
 
+@pytest.mark.property
 @settings(
-    max_examples=60,
+    max_examples=examples(quick=20, long=200),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
