@@ -2,8 +2,7 @@
 operation with generated valid and invalid input, with all of Schemathesis's
 checks (no server error, only documented statuses, content types and headers,
 bodies that match the schema, invalid data refused, valid data accepted). The
-examples are always the same ones (derandomized); bin/test-long runs ten times as
-many."""
+examples are always the same ones (derandomized); bin/test-long runs more."""
 
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from config.wsgi import application
 from tests.conftest import PASSWORD
 from tests.profiles import examples
 
-EXAMPLES = examples(quick=5, long=50)
+EXAMPLES = examples(quick=15, long=100)
 # Schema-valid data is not always acceptable data: an agency or questionnaire
 # code must exist, which no schema can say. Every other check runs.
 NOT_APPLICABLE = [checks.positive_data_acceptance]
