@@ -1,7 +1,7 @@
-"""How hard the property and schema tests try. `bin/test` runs them with a few
-examples each, enough to keep every operation and path exercised; `bin/test-long`
-(SIPAS_TEST_PROFILE=long) runs the same tests with many more, as before a
-release or after a change of the API or of the rollup."""
+"""How hard the property and schema tests try. `bin/test` runs them with enough
+examples to exercise every operation and path on each run; `bin/test-long`
+(SIPAS_TEST_PROFILE=long) runs the same tests with several times as many, as
+before a release or after a change of the API or of the rollup."""
 
 from __future__ import annotations
 

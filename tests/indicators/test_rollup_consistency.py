@@ -167,7 +167,7 @@ def _clean() -> None:
 
 @pytest.mark.property
 @settings(
-    max_examples=examples(quick=20, long=200),
+    max_examples=examples(quick=60, long=300),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
