@@ -7,12 +7,12 @@ export REDIS_URL
 
 .PHONY: bench bench-full
 
-# 100k and 1M responses, under 10 minutes on 2 cores.
+# 100k and 1M responses.
 bench:
 	@[ -x "$(PYTHON)" ] || bin/setup
 	$(PYTHON) bench/run.py --quick
 
-# Adds the 10M-response cases (loading them takes 15-20 minutes the first time).
+# Adds the 10M-response cases (their data set is loaded the first time).
 bench-full:
 	@[ -x "$(PYTHON)" ] || bin/setup
 	$(PYTHON) bench/run.py --full

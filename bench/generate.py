@@ -90,11 +90,12 @@ def generate(
     from django.core.management import call_command
     from django.db import connection
 
-    from surveys.demo import _demo_agencies, demo_agencies_create
+    from surveys.demo import demo_agencies, demo_agencies_create
     from surveys.models import Response
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
+    call_command("load_indicator_defaults", verbosity=0)
     demo_agencies_create(
         districts_per_province=agencies_per_province,
         communes_per_unit=agencies_per_province,
@@ -102,7 +103,7 @@ def generate(
     base_seed = 7_000 + Response.objects.count()
     # Once here rather than in every process: it reads each agency's province
     # history one query at a time (tens of seconds with 150 agencies a province).
-    agencies = _demo_agencies(2022)
+    agencies = demo_agencies(2022)
     connection.close()
     started = time.perf_counter()
     shares = [responses // processes] * processes

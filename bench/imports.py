@@ -29,7 +29,7 @@ def rows_make(count: int) -> list[tuple]:
     today: the import refuses the districts closed in 2025, as it should."""
     from django.utils import timezone
 
-    from surveys.demo import _demo_agencies, demo_rows
+    from surveys.demo import demo_agencies, demo_rows
     from surveys.models import Agency, Procedure, Questionnaire, Source
     from surveys.reference import DEFAULT_QUESTIONNAIRE
 
@@ -41,7 +41,7 @@ def rows_make(count: int) -> list[tuple]:
         count=count,
         questionnaire_id=questionnaire.id,
         criteria=questionnaire.criteria.count(),
-        agencies=[a for a in _demo_agencies(2022) if a.id in active],
+        agencies=[a for a in demo_agencies(2022) if a.id in active],
         procedure_ids=list(Procedure.objects.values_list("id", flat=True)),
         seed=31_337,
         last_day=timezone.localdate(),

@@ -32,7 +32,7 @@ def add_responses(count: int, seed: int) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from surveys.demo import _demo_agencies, demo_rows, responses_bulk_load
+    from surveys.demo import demo_agencies, demo_rows, responses_bulk_load
     from surveys.models import Procedure, Questionnaire, Response
     from surveys.reference import DEFAULT_QUESTIONNAIRE
 
@@ -47,7 +47,7 @@ def add_responses(count: int, seed: int) -> int:
     if not _AGENCIES:  # one query per agency: read once
         _AGENCIES.extend(
             agency
-            for agency in _demo_agencies(2022)
+            for agency in demo_agencies(2022)
             if agency.until is None or agency.until > first_day
         )
     rows = demo_rows(

@@ -15,8 +15,8 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Provinces, regions and the nation reflect a submission within a minute (a
-    # fold costs about 0.6 s per 10,000 new responses); the agencies' many count
-    # rows follow every five minutes.
+    # fold of half a minute's submissions is short: docs/performance.md); the
+    # agencies' many count rows follow every five minutes.
     "indicators-refresh-ranked": {
         "task": "indicators.tasks.refresh_ranked",
         "schedule": 30.0,

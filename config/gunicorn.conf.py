@@ -4,11 +4,10 @@ Sync workers by default, behind a buffering proxy (the compose file's `proxy`,
 nginx): each request is accepted by whichever worker is free, so clients share
 the workers evenly. gthread workers keep a client's connection for as long as it
 stays open, and connections pile up on whichever worker accepted them first: in
-the submission bench (32 clients that keep their connections) one worker held 24
-of them, its clients waited 78 ms a request and the others 4–20 ms; p99 104 ms
-against 42 ms with sync workers. Reused connections let gthread serve more
-requests a second, but as much for a trivial endpoint as for a submission: the
-bench's ratio is 0.31–0.35x with either (docs/performance.md).
+the submission bench one worker held most of the clients, whose requests waited
+several times as long as the others' (figures in docs/performance.md). Reused
+connections let gthread serve more requests a second, but as much for a trivial
+endpoint as for a submission, so the bench's ratio is the same with either.
 
 A sync worker is held by a client for the whole upload, so a slow client ties up
 a worker: without a proxy in front, set GUNICORN_WORKER_CLASS=gthread. Where the

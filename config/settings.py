@@ -176,7 +176,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The axes backend first: it refuses a locked-out username and address before
-# any password is checked (and hashed, about 0.3 s of CPU).
+# any password is checked (and hashed, which is costly on purpose).
 AUTHENTICATION_BACKENDS = [
     "logins.backends.ThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from dossiers import admin_urls
 from dossiers.models import Dossier
 from dossiers.records import COLUMNS
 from dossiers.services import (
@@ -89,11 +89,7 @@ class DossierAdmin(ScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("import/", view(self.import_view), name="dossiers_dossier_import"),
-            *super().get_urls(),
-        ]
+        return [*admin_urls.dossier_urls(self), *super().get_urls()]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         scope = scope_for(request.user)

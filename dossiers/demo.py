@@ -10,7 +10,7 @@ import random
 from dossiers.load import dossier_rows_load
 from dossiers.models import Dossier
 from dossiers.records import DossierImportReport, DossierRow, dossier_number_hash
-from surveys.demo import SHOWCASE_PROVINCES, _demo_agencies, province_level
+from surveys.demo import SHOWCASE_PROVINCES, demo_agencies, province_level
 from surveys.models import Channel, Procedure
 
 
@@ -22,7 +22,7 @@ def demo_dossiers_generate(*, today: dt.date, seed: int, per_year: int = 12) -> 
     limits = dict(Procedure.objects.values_list("id", "time_limit_days"))
     procedures = list(limits)
     rows: list[DossierRow] = []
-    for agency in _demo_agencies(seed):
+    for agency in demo_agencies(seed):
         if agency.province_code is None:
             continue
         # Provinces that satisfy citizens tend to be on time and online too.

@@ -21,14 +21,13 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from indicators import admin_review as review
-from indicators import selectors
+from indicators import admin_urls, selectors
 from indicators.admin_filters import (
     DefinitionFilter,
     LevelFilter,
@@ -43,6 +42,7 @@ from indicators.admin_filters import (
     questionnaire_chosen,
     review_defaults,
 )
+from indicators.agency_ranks import agency_ranks
 from indicators.exports import (
     csv_response,
     export_filename,
@@ -58,8 +58,9 @@ from indicators.models import (
     ScoringDefinition,
     Target,
 )
+from indicators.recompute import recompute_queue
+from indicators.refresh_status import refresh_status
 from indicators.services import (
-    recompute_queue,
     scoring_definition_create,
     scoring_definition_set_current,
 )
@@ -76,7 +77,7 @@ from surveys.admin_scope import (
 
 
 def review_context(request: HttpRequest) -> dict:
-    return {"refresh": selectors.refresh_status(), "can_rebuild": is_national(request)}
+    return {"refresh": refresh_status(), "can_rebuild": is_national(request)}
 
 
 # Indicator values ---------------------------------------------------------------
@@ -88,7 +89,7 @@ class _ReviewChangeList(ChangeList):
 
     def get_results(self, request) -> None:
         super().get_results(request)
-        ranks = selectors.agency_ranks(values=list(self.result_list))
+        ranks = agency_ranks(values=list(self.result_list))
         for value in self.result_list:
             value.agency_rank = ranks.get(value.pk)
 
@@ -196,25 +197,7 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
     # Pages ------------------------------------------------------------------
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "export.<str:fmt>",
-                view(self.export_view),
-                name="indicators_indicatorvalue_export",
-            ),
-            path(
-                "below-target/",
-                view(self.below_target_view),
-                name="indicators_indicatorvalue_below_target",
-            ),
-            path(
-                "refresh/",
-                view(require_POST(self.refresh_view)),
-                name="indicators_indicatorvalue_refresh",
-            ),
-            *super().get_urls(),
-        ]
+        return [*admin_urls.indicator_value_urls(self), *super().get_urls()]
 
     def get_changelist(self, request, **kwargs):
         return _ReviewChangeList

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators import selectors
+from indicators.agency_ranks import AgencyRank, agency_ranks
 from indicators.charts import Series, trend_svg
 from indicators.exports import period_label, unit_name
 from indicators.models import IndicatorValue, Level
@@ -120,7 +121,7 @@ def figure_row(value: IndicatorValue) -> dict:
     }
 
 
-def agency_rank_texts(rank: selectors.AgencyRank | None) -> dict:
+def agency_rank_texts(rank: AgencyRank | None) -> dict:
     """An agency's ranks in words: "3/7" in its province, "12/63" of its kind."""
     if rank is None:
         return {"province": "–", "kind": "–"}
@@ -130,7 +131,7 @@ def agency_rank_texts(rank: selectors.AgencyRank | None) -> dict:
     }
 
 
-def agency_rank_cells(rank: selectors.AgencyRank | None) -> tuple[str, str]:
+def agency_rank_cells(rank: AgencyRank | None) -> tuple[str, str]:
     """An agency's ranks for the review list's two rank columns: among agencies
     of its kind ("12/63 (agencies of its kind)") and in its province ("3/7 (in
     its province)"); "–" where it is not ranked."""
@@ -158,7 +159,7 @@ def below_target_rows(values: list[IndicatorValue]) -> list[dict]:
     the previous year, rank and three weakest criteria."""
     previous = selectors.previous_values(values=values)
     weakest = selectors.weakest_criteria(values=values)
-    agency = selectors.agency_ranks(values=values)
+    agency = agency_ranks(values=values)
     english = (get_language() or "vi").startswith("en")
     rows = []
     for value in values:
@@ -259,7 +260,7 @@ def unit_page(request: HttpRequest, value: IndicatorValue) -> dict:
         )
         % {"unit": unit_name(value), "count": len(keys)},
     )
-    agency = selectors.agency_ranks(values=[value])
+    agency = agency_ranks(values=[value])
     other_map = [
         {
             "pk": other.pk,

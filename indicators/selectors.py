@@ -5,36 +5,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
-from django.db import connection
 from django.db.models import (
     Avg,
     Count,
     Exists,
     F,
-    Func,
     Max,
     OuterRef,
     QuerySet,
-    Subquery,
 )
 from django.http import Http404
 
 from indicators.engine.periods import period_info
 from indicators.models import (
-    AgencyBacklog,
     CriterionCount,
     Indicator,
     IndicatorValue,
     Level,
     PeriodKind,
-    Reconciliation,
-    RollupState,
 )
 from indicators.versions import criteria_pooled
-from surveys.models import Agency, Criterion, Province
+from surveys.models import Criterion, Province
 from surveys.reference import DEFAULT_QUESTIONNAIRE
 from surveys.scope import scope_filter, scope_for
 
@@ -419,116 +411,3 @@ def weakest_criteria(
         pk: sorted(items, key=lambda item: (item["value"], item["code"]))[:count]
         for pk, items in shares.items()
     }
-
-
-@dataclass(frozen=True)
-class AgencyRank:
-    """An agency's place among the agencies of its province, and among agencies
-    of the same kind (e.g. provincial service centres) of the same map."""
-
-    province: int | None
-    province_of: int | None
-    kind: int
-    kind_of: int
-
-
-def agency_ranks_sql() -> str:
-    """Ranks of agency figures by their published (rounded) figure, best first,
-    standard competition ranking, among the figures of the same period,
-    indicator and definition: within their province, and within agencies of
-    the same kind and map. Only the periods of the ids asked for are read, and
-    only figures with respondents are ranked, as provinces are; the ids asked
-    for are kept."""
-    figures = IndicatorValue._meta.db_table
-    agencies = Agency._meta.db_table
-    definitions = IndicatorValue._meta.get_field("definition").related_model
-    rounded = "ROUND(CAST(v.value AS NUMERIC), d.decimals)"
-    same = "v.indicator, v.definition_id, v.period_kind, v.period_key"
-    return f"""
-SELECT id, rp, rp_of, rk, rk_of FROM (
-    SELECT v.id,
-        RANK() OVER (PARTITION BY {same}, v.province_id ORDER BY {rounded} DESC)
-            AS rp,
-        COUNT(*) OVER (PARTITION BY {same}, v.province_id) AS rp_of,
-        RANK() OVER (PARTITION BY {same}, a.kind, v.map ORDER BY {rounded} DESC)
-            AS rk,
-        COUNT(*) OVER (PARTITION BY {same}, a.kind, v.map) AS rk_of
-    FROM {figures} v JOIN {agencies} a ON a.id = v.agency_id
-    JOIN {definitions._meta.db_table} d ON d.id = v.definition_id
-    WHERE v.level = {Level.AGENCY} AND v.value IS NOT NULL AND v.respondents > 0
-      AND ({same}) IN (
-        SELECT DISTINCT w.indicator, w.definition_id, w.period_kind, w.period_key
-        FROM {figures} w WHERE w.id = ANY(%(ids)s)
-      )
-) ranked WHERE id = ANY(%(ids)s)
-"""
-
-
-def agency_ranks(*, values: list[IndicatorValue]) -> dict[int, AgencyRank]:
-    """Ranks of the agency figures among `values` (by id), in one query whatever
-    the periods on the page. Ranks are read across scopes on purpose: an
-    official sees where their agency stands, never another agency's figure."""
-    asked = [
-        value
-        for value in values
-        if value.level == Level.AGENCY and value.value is not None
-    ]
-    if not asked:
-        return {}
-    in_province = {v.pk for v in asked if v.province_id is not None}
-    ranks: dict[int, AgencyRank] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(agency_ranks_sql(), {"ids": [v.pk for v in asked]})
-        for pk, rp, rp_of, rk, rk_of in cursor.fetchall():
-            ranks[pk] = AgencyRank(
-                province=rp if pk in in_province else None,
-                province_of=rp_of if pk in in_province else None,
-                kind=rk,
-                kind_of=rk_of,
-            )
-    return ranks
-
-
-@dataclass(frozen=True)
-class RefreshStatus:
-    refreshed_at: datetime | None
-    rebuilt_at: datetime | None
-    reconciliation: Reconciliation | None
-    # Responses counted for the provinces and above, not yet for their agencies.
-    agency_backlog: int = 0
-    # As of when the agencies' figures hold: the last count of their backlog, or
-    # with nothing waiting, the last fold.
-    agencies_refreshed_at: datetime | None = None
-
-
-def refresh_status() -> RefreshStatus:
-    """When figures were last refreshed, what is still to be counted for the
-    agencies, and what the last reconciliation found. Operational state of the
-    whole platform, the same for every user."""
-    backlog = AgencyBacklog.objects.order_by().values(n=Func(F("id"), function="COUNT"))
-    # The backlog is counted in the same query as the state row.
-    state = RollupState.objects.filter(pk=1).annotate(backlog=Subquery(backlog)).first()
-    return RefreshStatus(
-        refreshed_at=state.refreshed_at if state else None,
-        rebuilt_at=state.rebuilt_at if state else None,
-        reconciliation=Reconciliation.objects.order_by("-checked_at").first(),
-        agency_backlog=state.backlog if state else 0,
-        agencies_refreshed_at=(
-            None
-            if state is None
-            else state.refreshed_at
-            if not state.backlog
-            else state.agencies_refreshed_at or state.rebuilt_at
-        ),
-    )
-
-
-def indicator_units_counted() -> dict[int, int]:
-    """How many units of each level have figures: for the commands' report, so
-    unscoped (a command runs with no user)."""
-    rows = (
-        IndicatorValue.objects.values("level")
-        .annotate(units=Count("unit_id", distinct=True))
-        .values_list("level", "units")
-    )
-    return dict(rows)

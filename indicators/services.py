@@ -116,16 +116,6 @@ def scoring_definition_create(
     )
 
 
-def recompute_queue(*, rebuild: bool = False) -> None:
-    """Queue a refresh of the figures (or a full rebuild) once the current
-    transaction commits, so that the task sees what the request wrote (reviews of
-    responses, a changed target). Without a broker the task runs in process."""
-    from indicators import tasks  # tasks import the engine; keep this module light
-
-    task = tasks.rebuild if rebuild else tasks.refresh_incremental
-    transaction.on_commit(task.delay)
-
-
 @transaction.atomic
 def scoring_definition_set_current(definition: ScoringDefinition) -> None:
     """Make `definition` the one later refreshes compute with for its

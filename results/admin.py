@@ -9,11 +9,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from results import admin_urls
 from results.models import OpenDataSettings, Publication, Report
 from results.reports import CONTENT_TYPES
 from results.services import NothingToPublish, publication_create
@@ -94,12 +95,7 @@ class PublicationAdmin(ReadOnlyForRoles, admin.ModelAdmin):
         messages.success(request, gettext("The reports are being built."))
 
     def get_urls(self):
-        publish = path(
-            "publish/",
-            self.admin_site.admin_view(self.publish_view),
-            name="results_publication_publish",
-        )
-        return [publish, *super().get_urls()]
+        return [*admin_urls.publication_urls(self), *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = {
@@ -159,12 +155,7 @@ class ReportAdmin(ReadOnlyForRoles, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, gettext("Download"))
 
     def get_urls(self):
-        download = path(
-            "<int:pk>/download/",
-            self.admin_site.admin_view(self.download_view),
-            name="results_report_download",
-        )
-        return [download, *super().get_urls()]
+        return [*admin_urls.report_urls(self), *super().get_urls()]
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not has_role(request):

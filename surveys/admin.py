@@ -14,14 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys import selectors
+from surveys import admin_urls, selectors
 from surveys.admin_import import PaperImportAdmin
 from surveys.admin_questionnaire_choice import (
     questionnaire_asked,
@@ -100,23 +100,7 @@ class AgencyAdmin(ScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<int:pk>/qr.<str:kind>",
-                view(self.qr_view),
-                name="surveys_agency_qr",
-            ),
-            path(
-                "<int:pk>/poster/", view(self.poster_view), name="surveys_agency_poster"
-            ),
-            path(
-                "<int:pk>/invitations/",
-                view(self.invitations_view),
-                name="surveys_agency_invitations",
-            ),
-            *super().get_urls(),
-        ]
+        return [*admin_urls.agency_urls(self), *super().get_urls()]
 
     def qr_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         agency = selectors.agency_visible(request.user, pk)

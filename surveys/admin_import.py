@@ -7,11 +7,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from surveys import admin_urls
 from surveys.admin_questionnaire_choice import (
     questionnaire_asked,
     questionnaire_links,
@@ -31,16 +31,7 @@ class PaperImportAdmin:
     """Adds the import and its template to a ModelAdmin of responses."""
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("import/", view(self.import_view), name="surveys_response_import"),
-            path(
-                "import/template.<str:fmt>",
-                view(self.import_template_view),
-                name="surveys_response_import_template",
-            ),
-            *super().get_urls(),
-        ]
+        return [*admin_urls.response_urls(self), *super().get_urls()]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         scope = request_scope(request)

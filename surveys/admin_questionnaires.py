@@ -10,13 +10,13 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from surveys import selectors
+from surveys import admin_urls, selectors
 from surveys.admin_scope import NotFoundOutsideScope, is_national
 from surveys.models import Agency, Criterion, Element, Questionnaire
 from surveys.reference import DEFAULT_QUESTIONNAIRE, DEFAULT_SCALE
@@ -355,14 +355,7 @@ class QuestionnaireAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     # --- the preview --------------------------------------------------------------
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="surveys_questionnaire_preview",
-            ),
-            *super().get_urls(),
-        ]
+        return [*admin_urls.questionnaire_urls(self), *super().get_urls()]
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not is_national(request):

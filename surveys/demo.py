@@ -98,7 +98,9 @@ def demo_agencies_create(
     return Agency.objects.count() - before
 
 
-def _demo_agencies(seed: int) -> list[DemoAgency]:
+def demo_agencies(seed: int) -> list[DemoAgency]:
+    """Every agency with the demo's level of satisfaction for it, drawn from
+    `seed` (the demo, its dossiers and the benchmarks draw the same agencies)."""
     rng = random.Random(seed)
     agencies = []
     for agency in Agency.objects.select_related("province__successor"):
@@ -306,7 +308,7 @@ def demo_data_generate(
     questionnaire = Questionnaire.objects.get(
         code=DEFAULT_QUESTIONNAIRE, is_current=True
     )
-    agencies = _demo_agencies(seed)
+    agencies = demo_agencies(seed)
     today = timezone.localdate()
     common = {
         "questionnaire_id": questionnaire.id,

@@ -58,11 +58,29 @@ def _record_sql(request):
         handle.writelines(f"{line}\n" for line in lines)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """The production hasher costs a large fraction of a second on purpose, for
+    every user created, every login and every request with a Basic header; the
+    tests' passwords are hashed with a quick one (MD5), first in the list, so
+    that hashes of the others still verify."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once per test database."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0)
+        call_command("load_indicator_defaults", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +114,7 @@ def _reference_data_after_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         call_command("load_reference_data", verbosity=0)
+        call_command("load_indicator_defaults", verbosity=0)
 
 
 def _staff(username: str, **official) -> object:

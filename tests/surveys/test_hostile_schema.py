@@ -1,7 +1,8 @@
 """Schemathesis against the published OpenAPI schema, through the WSGI app: every
 operation with generated valid and invalid input, with all of Schemathesis's
 checks (no server error, only documented statuses, content types and headers,
-bodies that match the schema, invalid data refused, valid data accepted)."""
+bodies that match the schema, invalid data refused, valid data accepted). The
+examples are always the same ones (derandomized); bin/test-long runs more."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from schemathesis import checks
 
 from config.wsgi import application
 from tests.conftest import PASSWORD
+from tests.profiles import examples
 
-EXAMPLES = 15
+EXAMPLES = examples(quick=15, long=100)
 # Schema-valid data is not always acceptable data: an agency or questionnaire
 # code must exist, which no schema can say. Every other check runs.
 NOT_APPLICABLE = [checks.positive_data_acceptance]
@@ -26,6 +28,9 @@ NOT_APPLICABLE = [checks.positive_data_acceptance]
 
 # Generating the schema reads no database: it is loaded once, at collection.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+pytestmark = pytest.mark.property
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from indicators.engine.pipeline import rollup_rebuild, rollup_refresh
 from indicators.models import Level
-from indicators.selectors import indicator_units_counted
+from indicators.refresh_status import indicator_units_counted
 from surveys.models import Response
 from surveys.numbers import count_text
 

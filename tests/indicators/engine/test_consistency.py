@@ -18,6 +18,7 @@ from indicators.engine.pipeline import rollup_rebuild, rollup_refresh
 from indicators.engine.reconcile import rollup_reconcile
 from indicators.models import Level, PeriodKind, RespondentCount
 from surveys.models import Agency, Province, Questionnaire, Response
+from tests.profiles import examples
 
 from .helpers import ACCEPTED, RESTORED, SUSPICIOUS, respond, review, rollup_rows
 
@@ -161,8 +162,9 @@ def _clean() -> None:
             cursor.execute(f"DELETE FROM {table}")
 
 
+@pytest.mark.property
 @settings(
-    max_examples=60,
+    max_examples=examples(quick=60, long=300),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
