@@ -164,3 +164,22 @@ def test_the_below_target_overview_lists_one_questionnaires_units(
     # An unknown code shows SIPAS's.
     unknown = client.get(url, {"year": 2022, "questionnaire": "nope"}).content.decode()
     assert unknown.count('class="below-row"') == sipas.count('class="below-row"')
+
+
+def test_a_units_page_names_the_questionnaire_its_figures_answer(
+    login, national_admin, health, questionnaire, son_la
+):
+    client = login(national_admin)
+    for asked, title in (
+        (health, "Khảo sát sự hài lòng về dịch vụ y tế"),
+        (questionnaire, questionnaire.title_vi),
+    ):
+        page = client.get(
+            reverse(
+                "admin:indicators_indicatorvalue_change",
+                args=[_year_2022(asked, son_la).pk],
+            )
+        )
+        html = page.content.decode()
+        cells = re.findall(r'<td class="questionnaire">(.*?)</td>', html)
+        assert cells == [title]
