@@ -231,8 +231,15 @@ def csv_required_columns(questionnaire: Questionnaire) -> list[str]:
 
 
 def csv_columns(questionnaire: Questionnaire) -> list[str]:
+    """Every column of the questionnaire's file, in order: the respondent's
+    profile only where the questionnaire asks it."""
     criteria = [c.code for c in questionnaire_criteria(questionnaire)]
-    return [*FIXED_COLUMNS, *criteria, *TRAILING_COLUMNS]
+    trailing = [
+        name
+        for name in TRAILING_COLUMNS
+        if questionnaire.asks_about_respondent or name not in PROFILE_CHOICES
+    ]
+    return [*FIXED_COLUMNS, *criteria, *trailing]
 
 
 def _int_or_none(text: str) -> int | None:

@@ -62,6 +62,8 @@ def template_codes(questionnaire: Questionnaire, language: str) -> list[list[str
             ]
         )
     for name, choices in PROFILE_CHOICES.items():
+        if not questionnaire.asks_about_respondent:
+            break
         codes = "; ".join(f"{value} = {label}" for value, label in choices.choices)
         rows.append([name, no, _("The respondent's profile, when given."), codes])
     rows.append(["suggestion", no, _("The respondent's suggestion, as written."), ""])

@@ -12,6 +12,7 @@ from django.core import signing
 from django.urls import reverse
 
 from surveys.models import InvitationBatch, Questionnaire, Response
+from surveys.selectors import reference_cache_clear
 from surveys.services.invitations import SALT
 from surveys.services.questionnaires import questionnaire_publish
 from tests.surveys import test_admin
@@ -159,3 +160,32 @@ def test_the_responses_list_filters_by_questionnaire(
 
 def _codes(questionnaire: Questionnaire) -> list[str]:
     return list(questionnaire.criteria.values_list("code", flat=True))
+
+
+def test_a_template_asks_the_respondents_profile_only_where_the_questionnaire_does(
+    login,
+    son_la_official,
+    son_la_centre,
+    health,  # noqa: F811
+):
+    client = login(son_la_official)
+    template = reverse("admin:surveys_response_import_template", args=["csv"])
+
+    def header(questionnaire: str) -> list[str]:
+        body = client.get(template, {"questionnaire": questionnaire}).content
+        return next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+    assert {"gender", "age_band"} <= set(header("health"))
+    Questionnaire.objects.filter(pk=health.pk).update(asks_about_respondent=False)
+    reference_cache_clear()  # questionnaires are read through the cache
+    short = header("health")
+    assert "gender" not in short and "age_band" not in short
+    assert short[-1] == "suggestion" and {"A1", "A2", "B1"} <= set(short)
+    page = client.get(
+        reverse("admin:surveys_response_import"), {"questionnaire": "health"}
+    ).content.decode()
+    assert "<code>gender</code>" not in page
+    assert (
+        "<code>gender</code>"
+        in client.get(reverse("admin:surveys_response_import")).content.decode()
+    )
