@@ -106,21 +106,23 @@ def _column(indicator: Indicator, kind: str, description, render):
 
 @admin.register(Scorecard)
 class ScorecardAdmin(admin.ModelAdmin):
+    # `<indicator>_status_text`: a column named as the model's `_status` field
+    # would show the bare status, without its certainty.
     list_display = (
         "name_vi",
         "level",
         "period_key",
         "satisfaction",
         "satisfaction_target",
-        "satisfaction_status",
+        "satisfaction_status_text",
         "response_rate",
         "on_time",
         "on_time_target",
-        "on_time_status",
+        "on_time_status_text",
         "handling_time",
         "online",
         "online_target",
-        "online_status",
+        "online_status_text",
     )
     list_display_links = None
     list_filter = ("period_kind", "level", "map")
@@ -132,15 +134,15 @@ class ScorecardAdmin(admin.ModelAdmin):
     satisfaction_target = _column(
         Indicator.SATISFACTION, "threshold", _("target"), _target
     )
-    satisfaction_status = _column(
+    satisfaction_status_text = _column(
         Indicator.SATISFACTION, "status", _("status"), _status
     )
     on_time = _column(Indicator.ON_TIME, "value", _("on time"), _figure)
     on_time_target = _column(Indicator.ON_TIME, "threshold", _("target"), _target)
-    on_time_status = _column(Indicator.ON_TIME, "status", _("status"), _status)
+    on_time_status_text = _column(Indicator.ON_TIME, "status", _("status"), _status)
     online = _column(Indicator.ONLINE, "value", _("online"), _figure)
     online_target = _column(Indicator.ONLINE, "threshold", _("target"), _target)
-    online_status = _column(Indicator.ONLINE, "status", _("status"), _status)
+    online_status_text = _column(Indicator.ONLINE, "status", _("status"), _status)
 
     @admin.display(description=_("response rate"))
     def response_rate(self, row) -> str:
