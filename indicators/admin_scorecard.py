@@ -225,7 +225,7 @@ class ScorecardAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest, fmt: str = "csv") -> HttpResponse:
         """The list as the user filtered and sorted it, every page, as CSV or
-        Excel: the list's query gives the unit-periods in order, and PostgreSQL
+        Excel: the list's rows in order, with their figures, and PostgreSQL
         writes their lines (indicators.scorecard_export), streamed as they come."""
         if not self.has_view_permission(request):
             raise Http404
@@ -234,23 +234,18 @@ class ScorecardAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("A filter value is not valid."))
-        keys = changelist.get_queryset(request).values_list(
-            "level", "unit_id", "period_kind", "period_key"
-        )
+        lines = changelist.get_queryset(request)
         filename = scorecard_filename(
             kind=request.GET.get("period_kind__exact", ""), day=timezone.localdate()
         )
         if fmt == "xlsx":
             return scorecard_xlsx_response(
-                user=request.user,
-                keys=keys,
+                lines=lines,
                 header=_header(),
                 title=gettext("scorecard"),
                 filename=filename,
             )
-        return scorecard_csv_response(
-            user=request.user, keys=keys, header=_header(), filename=filename
-        )
+        return scorecard_csv_response(lines=lines, header=_header(), filename=filename)
 
 
 PERIOD_SLUGS = {
