@@ -52,8 +52,7 @@ def _indicator_cells(indicator: str, typed: bool) -> str:
     """Figure, target and status of one indicator of the line, as the page's
     cells: "82.18%", "85%", "below target, clearly"; "–" when empty. `typed`:
     the figure and target as numbers (NULL when empty), for a workbook."""
-    value, threshold = f"l.{indicator}_value", f"l.{indicator}_threshold"
-    rounded = f"CAST(round(CAST({value} AS numeric), %(decimals)s) AS double precision)"
+    rounded, threshold = f"l.{indicator}_rounded", f"l.{indicator}_threshold"
     status = f"""COALESCE(CAST(%(statuses)s AS jsonb)
         ->> (l.{indicator}_status || '|' || COALESCE(l.{indicator}_certainty, '')),
         '{DASH}')"""
@@ -82,9 +81,15 @@ def scorecard_export_sql(*, lines_sql: str, typed: bool = False) -> str:
     numbers, for a workbook."""
     cells = ",".join(_indicator_cells(i.value, typed) for i in INDICATORS)
     columns = ", ".join(LINE)
+    # Each figure rounded once here, not in each expression that writes it.
+    rounded = "".join(
+        f", CAST(round(CAST(l.{i.value}_value AS numeric), %(decimals)s)"
+        f" AS double precision) AS {i.value}_rounded"
+        for i in INDICATORS
+    )
     return f"""
 WITH listed AS (
-    SELECT l.*, row_number() OVER () AS n
+    SELECT l.*, row_number() OVER () AS n{rounded}
     FROM ({lines_sql}) AS l ({columns})
 ),
 asked AS (SELECT level, unit_id, period_kind, period_key FROM listed),
