@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import admin_review as review
 from indicators import admin_urls, selectors
+from indicators.admin_below_target import below_target_page
 from indicators.admin_filters import (
     DefinitionFilter,
     LevelFilter,
@@ -275,7 +276,8 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
 
     def below_target_view(self, request: HttpRequest) -> HttpResponse:
         """Every unit under its target in a year, at one level, furthest under
-        it first. A year without figures the user may see lists nothing."""
+        it first, a page at a time. A year without figures the user may see
+        lists nothing."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         years = selectors.period_keys_for(
@@ -289,15 +291,10 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
         if level not in dict(levels):
             level = levels[0][0]
         questionnaire, questionnaires = questionnaire_chosen(request)
-        values = []
+        values = None
         if year in years:
-            values = list(
-                selectors.below_target_for(
-                    user=request.user,
-                    year=year,
-                    level=level,
-                    questionnaire=questionnaire,
-                )
+            values = selectors.below_target_for(
+                user=request.user, year=year, level=level, questionnaire=questionnaire
             )
         level_name = dict(levels)[level]
         return render(
@@ -315,8 +312,7 @@ class IndicatorValueAdmin(ReadOnlyForRoles, NotFoundOutsideScope, admin.ModelAdm
                 "levels": levels,
                 "questionnaire": questionnaire,
                 "questionnaires": questionnaires,
-                "rows": review.below_target_rows(values),
-                "total": len(values),
+                **below_target_page(request, values),
                 "agencies": level == Level.AGENCY,
             },
         )

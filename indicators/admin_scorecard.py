@@ -20,11 +20,12 @@ from django.http import (
     HttpResponseBadRequest,
 )
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from indicators import admin_urls
 from indicators.admin_review import status_text
 from indicators.models import Indicator, IndicatorValue, Level, PeriodKind, Scorecard
 from indicators.scorecard import (
@@ -106,21 +107,23 @@ def _column(indicator: Indicator, kind: str, description, render):
 
 @admin.register(Scorecard)
 class ScorecardAdmin(admin.ModelAdmin):
+    # `<indicator>_status_text`: a column named as the model's `_status` field
+    # would show the bare status, without its certainty.
     list_display = (
         "name_vi",
         "level",
         "period_key",
         "satisfaction",
         "satisfaction_target",
-        "satisfaction_status",
+        "satisfaction_status_text",
         "response_rate",
         "on_time",
         "on_time_target",
-        "on_time_status",
+        "on_time_status_text",
         "handling_time",
         "online",
         "online_target",
-        "online_status",
+        "online_status_text",
     )
     list_display_links = None
     list_filter = ("period_kind", "level", "map")
@@ -132,15 +135,15 @@ class ScorecardAdmin(admin.ModelAdmin):
     satisfaction_target = _column(
         Indicator.SATISFACTION, "threshold", _("target"), _target
     )
-    satisfaction_status = _column(
+    satisfaction_status_text = _column(
         Indicator.SATISFACTION, "status", _("status"), _status
     )
     on_time = _column(Indicator.ON_TIME, "value", _("on time"), _figure)
     on_time_target = _column(Indicator.ON_TIME, "threshold", _("target"), _target)
-    on_time_status = _column(Indicator.ON_TIME, "status", _("status"), _status)
+    on_time_status_text = _column(Indicator.ON_TIME, "status", _("status"), _status)
     online = _column(Indicator.ONLINE, "value", _("online"), _figure)
     online_target = _column(Indicator.ONLINE, "threshold", _("target"), _target)
-    online_status = _column(Indicator.ONLINE, "status", _("status"), _status)
+    online_status_text = _column(Indicator.ONLINE, "status", _("status"), _status)
 
     @admin.display(description=_("response rate"))
     def response_rate(self, row) -> str:
@@ -191,26 +194,8 @@ class ScorecardAdmin(admin.ModelAdmin):
         return {}
 
     def get_urls(self):
-        view = self.admin_site.admin_view
-        # No change, delete or history pages: a scorecard line is read-only, and
-        # a URL naming a row would only invite guessing.
-        return [
-            path("export/", view(self.export_view), name="indicators_scorecard_export"),
-            path(
-                "export.xlsx",
-                view(self.export_view),
-                {"fmt": "xlsx"},
-                name="indicators_scorecard_export_xlsx",
-            ),
-            path(
-                "unit/<int:level>/<int:unit_id>/",
-                view(self.unit_view),
-                name="indicators_scorecard_unit",
-            ),
-            path(
-                "", view(self.changelist_view), name="indicators_scorecard_changelist"
-            ),
-        ]
+        # Only its own pages: a scorecard line is read-only (admin_urls).
+        return admin_urls.scorecard_urls(self)
 
     def unit_view(self, request: HttpRequest, level: int, unit_id: int):
         """One unit's scorecard over its periods; 404 outside the user's scope."""
@@ -223,7 +208,7 @@ class ScorecardAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest, fmt: str = "csv") -> HttpResponse:
         """The list as the user filtered and sorted it, every page, as CSV or
-        Excel: the list's query gives the unit-periods in order, and PostgreSQL
+        Excel: the list's rows in order, with their figures, and PostgreSQL
         writes their lines (indicators.scorecard_export), streamed as they come."""
         if not self.has_view_permission(request):
             raise Http404
@@ -232,23 +217,18 @@ class ScorecardAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest(gettext("A filter value is not valid."))
-        keys = changelist.get_queryset(request).values_list(
-            "level", "unit_id", "period_kind", "period_key"
-        )
+        lines = changelist.get_queryset(request)
         filename = scorecard_filename(
             kind=request.GET.get("period_kind__exact", ""), day=timezone.localdate()
         )
         if fmt == "xlsx":
             return scorecard_xlsx_response(
-                user=request.user,
-                keys=keys,
+                lines=lines,
                 header=_header(),
                 title=gettext("scorecard"),
                 filename=filename,
             )
-        return scorecard_csv_response(
-            user=request.user, keys=keys, header=_header(), filename=filename
-        )
+        return scorecard_csv_response(lines=lines, header=_header(), filename=filename)
 
 
 PERIOD_SLUGS = {

@@ -31,3 +31,32 @@ def indicator_value_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
             name="indicators_indicatorvalue_refresh",
         ),
     ]
+
+
+def scorecard_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
+    """Everything under /admin/indicators/scorecard/: the list, its exports (CSV
+    or XLSX) and the scorecard of one unit. No change, delete or history pages:
+    a scorecard line is read-only, and a URL naming a row would only invite
+    guessing."""
+    view = model_admin.admin_site.admin_view
+    return [
+        path(
+            "export/", view(model_admin.export_view), name="indicators_scorecard_export"
+        ),
+        path(
+            "export.xlsx",
+            view(model_admin.export_view),
+            {"fmt": "xlsx"},
+            name="indicators_scorecard_export_xlsx",
+        ),
+        path(
+            "unit/<int:level>/<int:unit_id>/",
+            view(model_admin.unit_view),
+            name="indicators_scorecard_unit",
+        ),
+        path(
+            "",
+            view(model_admin.changelist_view),
+            name="indicators_scorecard_changelist",
+        ),
+    ]

@@ -1,15 +1,14 @@
 """Reading the scorecard: per unit and period, satisfaction, on time and online
 with their targets and statuses, the average handling time, and the response
-rate of the invitations. Takes the user and narrows through
-`indicators.selectors`, hence `surveys.scope`."""
+rate of the invitations. Takes the user and narrows through `surveys.scope`
+as `indicators.selectors` does."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators.engine.dossier_figures import dossier_definition
@@ -23,56 +22,28 @@ from indicators.models import (
 )
 from indicators.selectors import indicator_values_for
 from surveys.models import Agency, InvitationBatch, Province, UsedInvitation
+from surveys.scope import scope_filter, scope_for
 
 INDICATORS = (Indicator.SATISFACTION, Indicator.ON_TIME, Indicator.ONLINE)
 FIELDS = ("value", "threshold", "status", "certainty", "respondents")
 
 
-def _same_unit_period(model=IndicatorValue) -> QuerySet:
-    return model.objects.filter(
-        definition_id=OuterRef("definition_id"),
-        level=OuterRef("level"),
-        unit_id=OuterRef("unit_id"),
-        period_kind=OuterRef("period_kind"),
-        period_key=OuterRef("period_key"),
-    )
-
-
 def scorecard_for(*, user) -> QuerySet[Scorecard]:
-    """One row per unit and period the user may see (the row of its first
-    indicator present), annotated `<indicator>_<field>` for each indicator and
-    `handling_days` (average, resolved dossiers of the period)."""
+    """One row per unit and period the user may see, of the dossier figures'
+    definition, with `<indicator>_<field>` for each indicator and
+    `handling_days` (average, resolved dossiers of the period): the view of
+    `Scorecard`, narrowed as `indicator_values_for` narrows the figures, so that
+    PostgreSQL applies the scope inside the view."""
     definition = dossier_definition()
-    if definition is None:
+    scope = scope_for(user)
+    if definition is None or scope.empty:
         return Scorecard.objects.none()
-    visible = indicator_values_for(user=user).filter(
-        definition=definition, indicator__in=INDICATORS
+    queryset = Scorecard.objects.filter(definition=definition)
+    if not scope.everything:
+        queryset = queryset.filter(level__in=[Level.AGENCY, Level.PROVINCE])
+    return scope_filter(
+        queryset, scope, agency_field="agency_id", province_field="province_id"
     )
-    queryset = Scorecard.objects.filter(pk__in=visible.values("pk")).exclude(
-        Exists(
-            _same_unit_period().filter(
-                indicator__in=INDICATORS, indicator__lt=OuterRef("indicator")
-            )
-        )
-    )
-    annotations = {}
-    for indicator in INDICATORS:
-        for field in FIELDS:
-            annotations[f"{indicator.value}_{field}"] = Subquery(
-                _same_unit_period().filter(indicator=indicator).values(field)[:1]
-            )
-    counts = DossierCount.objects.filter(
-        level=OuterRef("level"),
-        unit_id=OuterRef("unit_id"),
-        period_kind=OuterRef("period_kind"),
-        period_key=OuterRef("period_key"),
-        resolved__gt=0,
-    ).annotate(
-        average=Cast(F("handling_days"), FloatField())
-        / Cast(F("resolved"), FloatField())
-    )
-    annotations["handling_days"] = Subquery(counts.values("average")[:1])
-    return queryset.annotate(**annotations)
 
 
 def unit_agencies_sql(source: str, name: str = "unit_agencies") -> str:

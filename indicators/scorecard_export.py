@@ -2,8 +2,7 @@
 the user filtered and sorted them), their three indicators, response rates and
 handling times in one statement, copied out with `COPY ... TO STDOUT` and
 streamed. Each cell reads as the page shows it ("82.18%", "85%", "below target,
-clearly", "40.0% (8/20)"). At national scale (166,000 lines) this replaced 12 s
-of Python writing lines."""
+clearly", "40.0% (8/20)"); the national figures are in docs/performance.md."""
 
 from __future__ import annotations
 
@@ -18,13 +17,19 @@ from django.utils import timezone
 from indicators.admin_review import status_text
 from indicators.engine.dossier_figures import dossier_definition
 from indicators.export_sql import copied_sql_response
-from indicators.models import DossierCount, IndicatorValue, Level
-from indicators.scorecard import INDICATORS, PERIOD_BOUNDS, unit_agencies_sql
-from indicators.selectors import indicator_values_for
+from indicators.models import IndicatorValue, Level
+from indicators.scorecard import FIELDS, INDICATORS, PERIOD_BOUNDS, unit_agencies_sql
 from indicators.xlsx_sql import Column, xlsx_response, xml_text
 from surveys.models import InvitationBatch, UsedInvitation
 
 KEY = ("level", "unit_id", "period_kind", "period_key")
+# The columns of the list's rows each line is written from.
+LINE = (
+    *KEY,
+    "name_vi",
+    "handling_days",
+    *(f"{i.value}_{field}" for i in INDICATORS for field in FIELDS),
+)
 DASH = "–"
 EXPORT_WORK_MEM = "64MB"
 
@@ -42,59 +47,49 @@ def _float_text(figure: str) -> str:
     )
 
 
-def _indicator_cells(alias: str, typed: bool) -> str:
-    """Figure, target and status of one indicator's row `alias`, as the page's
+def _indicator_cells(indicator: str, typed: bool) -> str:
+    """Figure, target and status of one indicator of the line, as the page's
     cells: "82.18%", "85%", "below target, clearly"; "–" when empty. `typed`:
     the figure and target as numbers (NULL when empty), for a workbook."""
-    rounded = (
-        f"CAST(round(CAST({alias}.value AS numeric), %(decimals)s) AS double precision)"
-    )
+    rounded, threshold = f"l.{indicator}_rounded", f"l.{indicator}_threshold"
     status = f"""COALESCE(CAST(%(statuses)s AS jsonb)
-        ->> ({alias}.status || '|' || COALESCE({alias}.certainty, '')), '{DASH}')"""
+        ->> (l.{indicator}_status || '|' || COALESCE(l.{indicator}_certainty, '')),
+        '{DASH}')"""
     if typed:
-        return f"{rounded}, {alias}.threshold, {status}"
+        return f"{rounded}, {threshold}, {status}"
     return f"""
     COALESCE({_float_text(rounded)} || '%%', '{DASH}'),
-    COALESCE(CAST({alias}.threshold AS text) || '%%', '{DASH}'),
+    COALESCE(CAST({threshold} AS text) || '%%', '{DASH}'),
     {status}"""
 
 
 def _handling_cell(typed: bool) -> str:
     """The average handling time in days, to one decimal: "12.5" ("–" when
     no dossier was resolved), or a number (NULL) when `typed`."""
-    average = "CAST(d.handling_days AS double precision) / d.resolved"
     if typed:
-        return f"""CASE WHEN d.resolved > 0
-        THEN CAST(round(CAST({average} AS numeric), 1) AS double precision) END"""
-    return f"""CASE WHEN d.resolved > 0
-        THEN to_char({average}, 'FM999999990.0')
-        ELSE '{DASH}' END"""
+        return "CAST(round(CAST(l.handling_days AS numeric), 1) AS double precision)"
+    return f"COALESCE(to_char(l.handling_days, 'FM999999990.0'), '{DASH}')"
 
 
-def scorecard_export_sql(
-    *, keys_sql: str, figures_sql: str, typed: bool = False
-) -> str:
-    """The scorecard's lines, in the order of `keys_sql` (the list's
-    unit-periods: level, unit_id, period_kind, period_key), with the figures of
-    `figures_sql` (the indicators the user may see), the invitations issued and
-    answered at the unit's agencies in the period, and the average handling
-    time of its resolved dossiers. Unit-periods without figures are left out.
-    Both inner statements come with their values bound. `typed`: figures,
-    targets and handling times as numbers, for a workbook."""
-    joins = "\n".join(
-        f"LEFT JOIN figures f{index} ON {_same_key(f'f{index}', 'l')}"
-        f" AND f{index}.indicator = '{indicator.value}'"
-        for index, indicator in enumerate(INDICATORS)
+def scorecard_export_sql(*, lines_sql: str, typed: bool = False) -> str:
+    """The scorecard's lines, in the order of `lines_sql` (the list's rows:
+    the key, the name, each indicator's figure, target, status and certainty,
+    the average handling time; see LINE), with the invitations issued and
+    answered at the unit's agencies in the period. The inner statement comes
+    with its values bound. `typed`: figures, targets and handling times as
+    numbers, for a workbook."""
+    cells = ",".join(_indicator_cells(i.value, typed) for i in INDICATORS)
+    columns = ", ".join(LINE)
+    # Each figure rounded once here, not in each expression that writes it.
+    rounded = "".join(
+        f", CAST(round(CAST(l.{i.value}_value AS numeric), %(decimals)s)"
+        f" AS double precision) AS {i.value}_rounded"
+        for i in INDICATORS
     )
-    cells = ",".join(
-        _indicator_cells(f"f{index}", typed) for index in range(len(INDICATORS))
-    )
-    present = " OR ".join(f"f{index}.level IS NOT NULL" for index in range(3))
-    names = ", ".join(f"f{index}.name_vi" for index in range(len(INDICATORS)))
     return f"""
 WITH listed AS (
-    SELECT k.*, row_number() OVER () AS n
-    FROM ({keys_sql}) AS k (level, unit_id, period_kind, period_key)
+    SELECT l.*, row_number() OVER () AS n{rounded}
+    FROM ({lines_sql}) AS l ({columns})
 ),
 asked AS (SELECT level, unit_id, period_kind, period_key FROM listed),
 {PERIOD_BOUNDS},
@@ -117,10 +112,9 @@ answered AS (
       ON i.agency_id = u.agency_id
      AND i.used_on >= k.start_day AND i.used_on < k.stop_day
     GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
-),
-figures AS MATERIALIZED ({figures_sql})
+)
 SELECT
-    COALESCE({names}),
+    l.name_vi,
     CAST(%(levels)s AS jsonb) ->> CAST(l.level AS text),
     l.period_key,{cells},
     CASE WHEN COALESCE(i.n, 0) > 0
@@ -130,11 +124,8 @@ SELECT
         ELSE '{DASH}' END,
     {_handling_cell(typed)}
 FROM listed l
-{joins}
 LEFT JOIN issued i ON {_same_key("i", "l")}
 LEFT JOIN answered a ON {_same_key("a", "l")}
-LEFT JOIN {DossierCount._meta.db_table} d ON {_same_key("d", "l")}
-WHERE {present}
 ORDER BY l.n
 """
 
@@ -148,22 +139,12 @@ def _bound(queryset: QuerySet) -> str:
         return cursor.mogrify(sql, params).replace("%", "%%")
 
 
-def _export_statement(*, user, keys: QuerySet, typed: bool) -> tuple[str | None, dict]:
+def _export_statement(*, lines: QuerySet, typed: bool) -> tuple[str | None, dict]:
     """The export's statement (None: no lines) and its values."""
     definition = dossier_definition()
-    figures = (
-        indicator_values_for(user=user)
-        .filter(definition=definition, indicator__in=INDICATORS)
-        .order_by()
-        .values_list(
-            *KEY, "indicator", "name_vi", "value", "threshold", "status", "certainty"
-        )
-    )
     try:
-        if definition is None:
-            raise EmptyResultSet
         sql = scorecard_export_sql(
-            keys_sql=_bound(keys), figures_sql=_bound(figures), typed=typed
+            lines_sql=_bound(lines.values_list(*LINE)), typed=typed
         )
     except EmptyResultSet:
         sql = None
@@ -185,11 +166,11 @@ def _export_statement(*, user, keys: QuerySet, typed: bool) -> tuple[str | None,
 
 
 def scorecard_csv_response(
-    *, user, keys: QuerySet, header: list[str], filename: str
+    *, lines: QuerySet, header: list[str], filename: str
 ) -> StreamingHttpResponse:
-    """The scorecard's export: `keys` is the list's queryset of unit-periods as
-    a values_list of (level, unit_id, period_kind, period_key), in order."""
-    sql, params = _export_statement(user=user, keys=keys, typed=False)
+    """The scorecard's export: `lines` is the list's queryset of `Scorecard`
+    rows, filtered, scoped and in order."""
+    sql, params = _export_statement(lines=lines, typed=False)
     # Its sorts and joins of 166,000 wide lines fit in memory with 64 MB.
     return copied_sql_response(sql, params, header, filename, work_mem=EXPORT_WORK_MEM)
 
@@ -222,10 +203,10 @@ def scorecard_columns(header: list[str]) -> list[Column]:
 
 
 def scorecard_xlsx_response(
-    *, user, keys: QuerySet, header: list[str], title: str, filename: str
+    *, lines: QuerySet, header: list[str], title: str, filename: str
 ) -> StreamingHttpResponse:
     """The scorecard's export as a workbook: the CSV's lines and columns."""
-    sql, params = _export_statement(user=user, keys=keys, typed=True)
+    sql, params = _export_statement(lines=lines, typed=True)
     return xlsx_response(
         sql,
         params,

@@ -21,10 +21,10 @@ from indicators.models.counts import (
 from indicators.models.figures import (
     Indicator,
     IndicatorValue,
-    Scorecard,
     ScoringDefinition,
     Target,
 )
+from indicators.models.scorecard import Scorecard
 from indicators.models.units import Level, PeriodKind, UnitPeriod
 
 __all__ = [

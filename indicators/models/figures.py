@@ -269,14 +269,3 @@ class IndicatorValue(UnitPeriod):
 
     def rounded(self, figure: float | None) -> float | None:
         return None if figure is None else round(figure, self.definition.decimals)
-
-
-class Scorecard(IndicatorValue):
-    """The scorecard of the admin: one line per unit and period with the
-    satisfaction, on-time and online figures side by side (see
-    indicators.scorecard). A proxy: no table of its own."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("scorecard")
-        verbose_name_plural = _("scorecards")

@@ -146,6 +146,35 @@ def test_the_below_target_overview_lists_every_province_under_its_target_by_gap(
     assert "<style" not in html and "onclick" not in html and 'style="' not in html
 
 
+def test_the_below_target_overview_comes_a_page_at_a_time_in_gap_order(
+    login, national_admin, sipas, monkeypatch
+):
+    from indicators import admin_below_target
+
+    monkeypatch.setattr(admin_below_target, "PAGE_SIZE", 10)
+    client = login(national_admin)
+    below = IndicatorValue.objects.filter(
+        period_key=2022, period_kind=3, level=Level.PROVINCE, map=2008
+    ).filter(value__lt=F("threshold"))
+    expected = [v.name_vi for v in below.order_by(F("value") - F("threshold"))]
+    names = []
+    for number in (1, 2, 3, 4):
+        html = client.get(reverse(BELOW), {"year": 2022, "page": number})
+        html = html.content.decode()
+        names += _overview_rows(html)
+        # The count is of every unit, not the page's; the links keep the year.
+        assert "36 đơn vị dưới chỉ tiêu" in html
+        assert f"trang {number}/4" in html
+        if number < 4:
+            assert f"?year=2022&amp;page={number + 1}" in html
+    assert names == expected
+    # A page that is not one gives the first or the last, never an error.
+    for page in ("abc", "0", "-1", "9" * 30):
+        answer = client.get(reverse(BELOW), {"year": 2022, "page": page})
+        assert answer.status_code == 200
+        assert len(_overview_rows(answer.content.decode())) in {10, 6}
+
+
 def test_the_overview_names_the_margin_of_error_and_the_previous_year(
     login, son_la_official, rollup, son_la_centre, son_la
 ):
