@@ -114,9 +114,23 @@ keys AS (
 _KEYS = _ASKED + "," + PERIOD_BOUNDS
 
 
+def sipas_batch(alias: str) -> str:
+    """The invitation batch `alias` opens SIPAS (another questionnaire's batch
+    names its code)."""
+    return f"{alias}.questionnaire_code = ''"
+
+
+def sipas_use(alias: str) -> str:
+    """The used invitation `alias` was not issued for another questionnaire."""
+    return f"""NOT EXISTS (
+    SELECT 1 FROM {InvitationBatch._meta.db_table} other
+    WHERE other.id = {alias}.batch_id AND other.questionnaire_code <> '')"""
+
+
 def issued_invitations_sql() -> str:
-    """Invitations issued by agencies of each unit within each period, per
-    unit-period asked for (those with none are left out)."""
+    """SIPAS invitations issued by agencies of each unit within each period,
+    per unit-period asked for (those with none are left out): the scorecard is
+    SIPAS's, and another questionnaire's invitations are its own."""
     return f"""
 WITH {_KEYS}, {unit_agencies_sql(InvitationBatch._meta.db_table)}
 SELECT k.level, k.unit_id, k.period_kind, k.period_key, SUM(b.count)
@@ -124,14 +138,14 @@ FROM keys k
 JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
 JOIN {InvitationBatch._meta.db_table} b
   ON b.agency_id = u.agency_id AND b.created_at >= k.starts
- AND b.created_at < k.stops
+ AND b.created_at < k.stops AND {sipas_batch("b")}
 GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
 """
 
 
 def answered_invitations_sql() -> str:
-    """Invitations used (answered) at agencies of each unit within each period,
-    per unit-period asked for (those with none are left out). A use keeps only
+    """SIPAS invitations used (answered) at agencies of each unit within each
+    period, per unit-period asked for (those with none are left out). A use keeps only
     its day, so that it cannot be joined to the response's time."""
     return f"""
 WITH {_KEYS}, {unit_agencies_sql(UsedInvitation._meta.db_table)}
@@ -141,6 +155,7 @@ JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
 JOIN {UsedInvitation._meta.db_table} i
   ON i.agency_id = u.agency_id
  AND i.used_on >= k.start_day AND i.used_on < k.stop_day
+WHERE {sipas_use("i")}
 GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
 """
 

@@ -18,7 +18,14 @@ from indicators.admin_review import status_text
 from indicators.engine.dossier_figures import dossier_definition
 from indicators.export_sql import copied_sql_response
 from indicators.models import IndicatorValue, Level
-from indicators.scorecard import FIELDS, INDICATORS, PERIOD_BOUNDS, unit_agencies_sql
+from indicators.scorecard import (
+    FIELDS,
+    INDICATORS,
+    PERIOD_BOUNDS,
+    sipas_batch,
+    sipas_use,
+    unit_agencies_sql,
+)
 from indicators.xlsx_sql import Column, xlsx_response, xml_text
 from surveys.models import InvitationBatch, UsedInvitation
 
@@ -101,7 +108,7 @@ issued AS (
     JOIN issuing u ON u.level = k.level AND u.unit_id = k.unit_id
     JOIN {InvitationBatch._meta.db_table} b
       ON b.agency_id = u.agency_id AND b.created_at >= k.starts
-     AND b.created_at < k.stops
+     AND b.created_at < k.stops AND {sipas_batch("b")}
     GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
 ),
 answered AS (
@@ -111,6 +118,7 @@ answered AS (
     JOIN {UsedInvitation._meta.db_table} i
       ON i.agency_id = u.agency_id
      AND i.used_on >= k.start_day AND i.used_on < k.stop_day
+    WHERE {sipas_use("i")}
     GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
 )
 SELECT

@@ -94,6 +94,29 @@ def test_the_unit_page_opens_for_an_official_of_the_province(
     assert son_la_figures.name_vi in unit.content.decode()
 
 
+def test_another_questionnaires_invitations_leave_the_sipas_response_rate_alone(
+    client, son_la_figures, son_la_official
+):
+    batch = InvitationBatch.objects.create(
+        agency=son_la_figures,
+        channel=Channel.IN_PERSON,
+        count=30,
+        questionnaire_code="health",
+    )
+    InvitationBatch.objects.filter(pk=batch.pk).update(created_at="2024-03-05T10:00Z")
+    for i in range(5):
+        used = UsedInvitation.objects.create(
+            token_hash=f"h{i:063d}", agency=son_la_figures, batch=batch
+        )
+        UsedInvitation.objects.filter(pk=used.pk).update(used_on="2024-03-07")
+    client.login(username=son_la_official.username, password=PASSWORD)
+    text = client.get(URL, {"period_kind__exact": 1, "q": "Sơn La"}).content.decode()
+    assert "(8/20)" in text and "(13/50)" not in text
+    export = client.get(URL + "export/", {"period_kind__exact": 1, "q": "Sơn La"})
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "(8/20)" in body and "(13/50)" not in body
+
+
 @pytest.mark.django_db
 def test_response_rates_of_thousands_of_units_are_counted_in_one_statement():
     from types import SimpleNamespace
