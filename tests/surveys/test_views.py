@@ -152,6 +152,7 @@ def test_a_form_sent_too_fast_is_stored_flagged(client, questionnaire, son_la_ce
         signing.dumps({"t": time.time() - 60, "n": "x"}, salt="another.salt"),
         stamp(age=10 * 86400),  # expired
     ],
+    ids=["missing", "unsigned", "old-kind", "other-salt", "expired"],
 )
 def test_a_missing_forged_or_expired_start_stamp_flags_the_response(
     client, questionnaire, son_la_centre, started
