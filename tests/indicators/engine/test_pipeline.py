@@ -4,9 +4,10 @@ what a full rebuild gives."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from indicators.engine.figures import figures_rebuild, figures_refresh_dirty
-from indicators.engine.pipeline import rollup_refresh
+from indicators.engine.pipeline import REBUILT_TABLES, rollup_rebuild, rollup_refresh
 from indicators.models import (
     CriterionCount,
     DirtyUnitPeriod,
@@ -122,3 +123,35 @@ def test_a_review_that_takes_a_unit_periods_last_answer_away_removes_its_figure(
     assert not IndicatorValue.objects.filter(**quarter, period_key=20222).exists()
     assert IndicatorValue.objects.filter(**quarter, period_key=20221).exists()
     assert IndicatorValue.objects.get(**year).respondents == 1
+
+
+def _tables_with_statistics() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_statistic s"
+            " JOIN pg_class c ON c.oid = s.starelid WHERE c.relname = ANY(%s)",
+            [list(REBUILT_TABLES)],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_rebuild_leaves_the_tables_it_wrote_with_statistics(
+    son_la_centre, bac_kan_centre
+):
+    for day in ("2024-01-09", "2024-02-10", "2025-06-30"):
+        respond(son_la_centre, day, "4" * 23)
+        respond(bac_kan_centre, day, "5" * 23)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM pg_statistic WHERE starelid = ANY(%s::regclass[])",
+            [list(REBUILT_TABLES)],
+        )
+    assert rollup_rebuild()
+    # Without them, PostgreSQL plans reads of the new rows (the scorecard) on
+    # the tables as they were before the rebuild. Empty tables get none.
+    assert _tables_with_statistics() >= {
+        "indicators_criterioncount",
+        "indicators_respondentcount",
+        "indicators_indicatorvalue",
+    }
