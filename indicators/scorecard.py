@@ -127,36 +127,49 @@ def sipas_use(alias: str) -> str:
     WHERE other.id = {alias}.batch_id AND other.questionnaire_code <> '')"""
 
 
-def issued_invitations_sql() -> str:
+def issued_select(agencies: str) -> str:
     """SIPAS invitations issued by agencies of each unit within each period,
-    per unit-period asked for (those with none are left out): the scorecard is
-    SIPAS's, and another questionnaire's invitations are its own."""
+    per unit-period of `keys` (those with none are left out), `agencies` being
+    the CTE of unit_agencies_sql: the scorecard is SIPAS's, and another
+    questionnaire's invitations are its own."""
     return f"""
-WITH {_KEYS}, {unit_agencies_sql(InvitationBatch._meta.db_table)}
-SELECT k.level, k.unit_id, k.period_kind, k.period_key, SUM(b.count)
+SELECT k.level, k.unit_id, k.period_kind, k.period_key, SUM(b.count) AS n
 FROM keys k
-JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
+JOIN {agencies} u ON u.level = k.level AND u.unit_id = k.unit_id
 JOIN {InvitationBatch._meta.db_table} b
   ON b.agency_id = u.agency_id AND b.created_at >= k.starts
  AND b.created_at < k.stops AND {sipas_batch("b")}
-GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
-"""
+GROUP BY k.level, k.unit_id, k.period_kind, k.period_key"""
 
 
-def answered_invitations_sql() -> str:
+def answered_select(agencies: str) -> str:
     """SIPAS invitations used (answered) at agencies of each unit within each
-    period, per unit-period asked for (those with none are left out). A use keeps only
-    its day, so that it cannot be joined to the response's time."""
+    period, per unit-period of `keys` (those with none are left out). A use
+    keeps only its day, so that it cannot be joined to the response's time."""
     return f"""
-WITH {_KEYS}, {unit_agencies_sql(UsedInvitation._meta.db_table)}
-SELECT k.level, k.unit_id, k.period_kind, k.period_key, COUNT(*)
+SELECT k.level, k.unit_id, k.period_kind, k.period_key, COUNT(*) AS n
 FROM keys k
-JOIN unit_agencies u ON u.level = k.level AND u.unit_id = k.unit_id
+JOIN {agencies} u ON u.level = k.level AND u.unit_id = k.unit_id
 JOIN {UsedInvitation._meta.db_table} i
   ON i.agency_id = u.agency_id
  AND i.used_on >= k.start_day AND i.used_on < k.stop_day
 WHERE {sipas_use("i")}
-GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
+GROUP BY k.level, k.unit_id, k.period_kind, k.period_key"""
+
+
+def issued_invitations_sql() -> str:
+    """Issued SIPAS invitations (issued_select) per unit-period asked for."""
+    return f"""
+WITH {_KEYS}, {unit_agencies_sql(InvitationBatch._meta.db_table)}
+{issued_select("unit_agencies")}
+"""
+
+
+def answered_invitations_sql() -> str:
+    """Answered SIPAS invitations (answered_select) per unit-period asked for."""
+    return f"""
+WITH {_KEYS}, {unit_agencies_sql(UsedInvitation._meta.db_table)}
+{answered_select("unit_agencies")}
 """
 
 

@@ -22,8 +22,8 @@ from indicators.scorecard import (
     FIELDS,
     INDICATORS,
     PERIOD_BOUNDS,
-    sipas_batch,
-    sipas_use,
+    answered_select,
+    issued_select,
     unit_agencies_sql,
 )
 from indicators.xlsx_sql import Column, xlsx_response, xml_text
@@ -102,24 +102,9 @@ asked AS (SELECT level, unit_id, period_kind, period_key FROM listed),
 {PERIOD_BOUNDS},
 {unit_agencies_sql(InvitationBatch._meta.db_table, "issuing")},
 {unit_agencies_sql(UsedInvitation._meta.db_table, "answering")},
-issued AS (
-    SELECT k.level, k.unit_id, k.period_kind, k.period_key, SUM(b.count) AS n
-    FROM keys k
-    JOIN issuing u ON u.level = k.level AND u.unit_id = k.unit_id
-    JOIN {InvitationBatch._meta.db_table} b
-      ON b.agency_id = u.agency_id AND b.created_at >= k.starts
-     AND b.created_at < k.stops AND {sipas_batch("b")}
-    GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
+issued AS ({issued_select("issuing")}
 ),
-answered AS (
-    SELECT k.level, k.unit_id, k.period_kind, k.period_key, COUNT(*) AS n
-    FROM keys k
-    JOIN answering u ON u.level = k.level AND u.unit_id = k.unit_id
-    JOIN {UsedInvitation._meta.db_table} i
-      ON i.agency_id = u.agency_id
-     AND i.used_on >= k.start_day AND i.used_on < k.stop_day
-    WHERE {sipas_use("i")}
-    GROUP BY k.level, k.unit_id, k.period_kind, k.period_key
+answered AS ({answered_select("answering")}
 )
 SELECT
     l.name_vi,
