@@ -143,6 +143,9 @@ def test_a_full_rebuild_leaves_the_tables_it_wrote_with_statistics(
         respond(son_la_centre, day, "4" * 23)
         respond(bac_kan_centre, day, "5" * 23)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("forgetting statistics takes a superuser")
         cursor.execute(
             "DELETE FROM pg_statistic WHERE starelid = ANY(%s::regclass[])",
             [list(REBUILT_TABLES)],
