@@ -8,8 +8,6 @@ indicators/admin.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -27,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import admin_urls
 from indicators.admin_review import status_text
-from indicators.models import Indicator, IndicatorValue, Level, PeriodKind, Scorecard
+from indicators.models import Indicator, IndicatorValue, PeriodKind, Scorecard
 from indicators.scorecard import (
     INDICATORS,
     response_rates,
@@ -254,49 +252,3 @@ def _header() -> list[str]:
             f"{label}: {gettext('status')}",
         ]
     return header + [gettext("response rate"), gettext("average handling (days)")]
-
-
-# Per indicator: the keys of its figure, target and status in a line's data.
-_EXPORT_FIELDS = [
-    (
-        f"{i.value}_value",
-        f"{i.value}_threshold",
-        f"{i.value}_status",
-        f"{i.value}_certainty",
-    )
-    for i in INDICATORS
-]
-
-
-def _export_lines(keys: list, figures: dict, rates: dict) -> Iterator[list]:
-    """The export's lines, as the page shows its cells. Written for speed: a
-    national export has hundreds of thousands of lines."""
-    statuses = {
-        (key, certainty): status_text(key, certainty)
-        for key in STATUS_LABELS
-        for certainty in ("", *IndicatorValue.Certainty.values)
-    }
-    levels = {level: str(Level(level).label) for level in Level.values}
-    for key in keys:
-        data = figures.get(key)
-        if data is None:
-            continue
-        decimals = data["decimals"]
-        line = [data["name_vi"], levels[key[0]], key[3]]
-        for value_key, threshold_key, status_key, certainty_key in _EXPORT_FIELDS:
-            value = data.get(value_key)
-            threshold = data.get(threshold_key)
-            line += [
-                "–" if value is None else f"{round(value, decimals)}%",
-                "–" if threshold is None else f"{threshold:g}%",
-                statuses.get(
-                    (data.get(status_key), data.get(certainty_key) or ""), "–"
-                ),
-            ]
-        issued, answered = rates.get(key, (0, 0))
-        line.append(
-            f"{100 * answered / issued:.1f}% ({answered}/{issued})" if issued else "–"
-        )
-        handling = data.get("handling_days")
-        line.append("–" if handling is None else f"{handling:.1f}")
-        yield line

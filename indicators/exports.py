@@ -4,12 +4,10 @@ same columns; the Python writer of the same CSV is kept to test them against."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -124,47 +122,12 @@ def export_filename(
     return "_".join(part for part in parts if part)
 
 
-def _cell(cell):
-    """Numbers stay numbers (Excel sums them); labels, lazy or not, become text."""
-    if cell is None or isinstance(cell, int | float):
-        return cell
-    return str(cell)
-
-
-def _rows(queryset: QuerySet[IndicatorValue], columns: list) -> Iterator[list]:
-    yield [str(column[0]) for column in columns]
-    values = queryset.select_related("definition__questionnaire")
-    for value in values.iterator(chunk_size=CHUNK):
-        yield [_cell(column[2](value)) for column in columns]
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_response(queryset: QuerySet[IndicatorValue], filename: str):
     """Written by PostgreSQL (indicators.export_sql), with these headers."""
     from indicators.export_sql import review_csv_response
 
     headers = [str(column[0]) for column in _columns()]
     return review_csv_response(queryset, headers, filename)
-
-
-def python_csv_response(queryset: QuerySet[IndicatorValue], filename: str):
-    """The same file written row by row in Python (compared in the tests)."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # Excel opens UTF-8 (Vietnamese names) only with the BOM
-        for row in _rows(queryset, _columns()):
-            yield writer.writerow(["" if cell is None else cell for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
 
 
 def xlsx_response(queryset: QuerySet[IndicatorValue], filename: str):

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 import pytest
 from openpyxl import load_workbook
 
-from indicators.admin_scorecard import _export_lines, _header
-from indicators.models import Scorecard
-from indicators.scorecard import response_rates_for, scorecard_figures
+from indicators.admin_review import status_text
+from indicators.admin_scorecard import STATUS_LABELS, _header
+from indicators.models import IndicatorValue, Level, Scorecard
+from indicators.scorecard import INDICATORS, response_rates_for, scorecard_figures
 from indicators.selectors import indicator_values_for
 from tests.conftest import PASSWORD
 from tests.dossiers import test_scorecard
@@ -20,6 +22,52 @@ from tests.dossiers.test_scorecard import URL
 
 pytestmark = pytest.mark.django_db
 son_la_figures = test_scorecard.son_la_figures
+
+
+# Per indicator: the keys of its figure, target and status in a line's data.
+_EXPORT_FIELDS = [
+    (
+        f"{i.value}_value",
+        f"{i.value}_threshold",
+        f"{i.value}_status",
+        f"{i.value}_certainty",
+    )
+    for i in INDICATORS
+]
+
+
+def _export_lines(keys: list, figures: dict, rates: dict) -> Iterator[list]:
+    """The export's lines as Python writes them from the page's cells: the
+    reference the export written by PostgreSQL is compared with."""
+    statuses = {
+        (key, certainty): status_text(key, certainty)
+        for key in STATUS_LABELS
+        for certainty in ("", *IndicatorValue.Certainty.values)
+    }
+    levels = {level: str(Level(level).label) for level in Level.values}
+    for key in keys:
+        data = figures.get(key)
+        if data is None:
+            continue
+        decimals = data["decimals"]
+        line = [data["name_vi"], levels[key[0]], key[3]]
+        for value_key, threshold_key, status_key, certainty_key in _EXPORT_FIELDS:
+            value = data.get(value_key)
+            threshold = data.get(threshold_key)
+            line += [
+                "–" if value is None else f"{round(value, decimals)}%",
+                "–" if threshold is None else f"{threshold:g}%",
+                statuses.get(
+                    (data.get(status_key), data.get(certainty_key) or ""), "–"
+                ),
+            ]
+        issued, answered = rates.get(key, (0, 0))
+        line.append(
+            f"{100 * answered / issued:.1f}% ({answered}/{issued})" if issued else "–"
+        )
+        handling = data.get("handling_days")
+        line.append("–" if handling is None else f"{handling:.1f}")
+        yield line
 
 
 def _copied(client, query: dict) -> list[list[str]]:
