@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import add
+
+from django.db import connection
 
 from indicators.models import (
     CriterionCount,
@@ -91,9 +94,8 @@ class RollupBuilder:
                 unit_key = (level, unit_id, kind, key)
                 self.respondents[unit_key] += respondents
                 for code, counts in criteria.items():
-                    total = self.counts[(unit_key, self.criteria[code])]
-                    for index, count in enumerate(counts):
-                        total[index] += count
+                    key = (unit_key, self.criteria[code])
+                    self.counts[key] = list(map(add, self.counts[key], counts))
         return self
 
     def add_uniform(
@@ -117,77 +119,59 @@ class RollupBuilder:
 
     def write(self) -> None:
         """Add the accumulated counts to the rollup tables and mark the keys dirty,
-        as one fold would; the builder is empty afterwards."""
+        as one fold would (one upsert per table); the builder is empty afterwards."""
         q = self.questionnaire
-        existing = {
-            ((r.level, r.unit_id, r.period_kind, r.period_key), r.criterion_id): r
-            for r in CriterionCount.objects.filter(criterion__questionnaire=q)
-        }
-        new, changed = [], []
-        for (key, criterion_id), counts in self.counts.items():
-            row = existing.get((key, criterion_id))
-            if row is None:
-                row = CriterionCount(
-                    level=key[0],
-                    unit_id=key[1],
-                    period_kind=key[2],
-                    period_key=key[3],
-                    criterion_id=criterion_id,
+        counts = [(*key, criterion, *n) for (key, criterion), n in self.counts.items()]
+        respondents = [(*key, q.id, n) for key, n in self.respondents.items()]
+        with connection.cursor() as cursor:
+            if counts:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {CriterionCount._meta.db_table} AS t
+                        (level, unit_id, period_kind, period_key, criterion_id,
+                         n0, n1, n2, n3, n4, n5)
+                    SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
+                        %s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
+                        %s::int[], %s::int[])
+                    ON CONFLICT (level, unit_id, period_kind, period_key, criterion_id)
+                    DO UPDATE SET n0 = t.n0 + excluded.n0, n1 = t.n1 + excluded.n1,
+                        n2 = t.n2 + excluded.n2, n3 = t.n3 + excluded.n3,
+                        n4 = t.n4 + excluded.n4, n5 = t.n5 + excluded.n5
+                    """,
+                    [list(column) for column in zip(*counts, strict=True)],
                 )
-                new.append(row)
-            else:
-                changed.append(row)
-            for index, count in enumerate(counts):
-                name = f"n{index}"
-                setattr(row, name, getattr(row, name) + count)
-        CriterionCount.objects.bulk_create(new, batch_size=2000)
-        CriterionCount.objects.bulk_update(
-            changed, [f"n{i}" for i in range(6)], batch_size=2000
-        )
-        present = {
-            (r.level, r.unit_id, r.period_kind, r.period_key): r
-            for r in RespondentCount.objects.filter(questionnaire=q)
-        }
-        new_r, changed_r = [], []
-        for key, respondents in self.respondents.items():
-            row = present.get(key)
-            if row is None:
-                new_r.append(
-                    RespondentCount(
-                        level=key[0],
-                        unit_id=key[1],
-                        period_kind=key[2],
-                        period_key=key[3],
-                        questionnaire=q,
-                        respondents=respondents,
-                    )
+            if respondents:
+                columns = [list(column) for column in zip(*respondents, strict=True)]
+                cursor.execute(
+                    f"""
+                    INSERT INTO {RespondentCount._meta.db_table} AS t
+                        (level, unit_id, period_kind, period_key, questionnaire_id,
+                         respondents)
+                    SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
+                        %s::int[], %s::int[])
+                    ON CONFLICT (level, unit_id, period_kind, period_key,
+                        questionnaire_id)
+                    DO UPDATE SET respondents = t.respondents + excluded.respondents
+                    """,
+                    columns,
                 )
-            else:
-                row.respondents += respondents
-                changed_r.append(row)
-        RespondentCount.objects.bulk_create(new_r, batch_size=2000)
-        RespondentCount.objects.bulk_update(changed_r, ["respondents"], batch_size=2000)
-        DirtyUnitPeriod.objects.bulk_create(
-            [
-                DirtyUnitPeriod(
-                    level=key[0],
-                    unit_id=key[1],
-                    period_kind=key[2],
-                    period_key=key[3],
-                    questionnaire=q,
+                cursor.execute(
+                    f"""
+                    INSERT INTO {DirtyUnitPeriod._meta.db_table}
+                        (level, unit_id, period_kind, period_key, questionnaire_id)
+                    SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
+                        %s::int[])
+                    ON CONFLICT DO NOTHING
+                    """,
+                    columns[:5],
                 )
-                for key in self.respondents
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
-        )
         self.counts.clear()
         self.respondents.clear()
 
 
 def centre(province: Province) -> Agency:
     """The provincial centre of a province (code "NN-centre")."""
-    return Agency.objects.get(code=f"{province.code}-centre")
+    return Agency.objects.select_related("province").get(code=f"{province.code}-centre")
 
 
 def sipas_2022_figures(son_la: Province) -> dict[Province, int]:
