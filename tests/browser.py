@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,56 @@ needs_chromium = [
 ]
 
 
+_running: dict[str, object] = {}
+
+
+def _browser():
+    """The test process's Chromium, launched by its first browser test and kept
+    for the others (each gets a fresh context): a launch with Playwright's driver
+    costs most of a second."""
+    from playwright.sync_api import sync_playwright
+
+    _loop_resume()
+    browser = _running.get("browser")
+    if browser is None or not browser.is_connected():
+        if "playwright" not in _running:
+            _running["playwright"] = sync_playwright().start()
+            atexit.register(_browser_stop)
+        browser = _running["playwright"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS
+        )
+        _running["browser"] = browser
+    return browser
+
+
+def _loop_pause() -> None:
+    """Between its calls Playwright marks its event loop as running in this
+    thread, and Django then keeps a second database connection for it. Between
+    browser tests the loop is unmarked, so that other tests use the thread's
+    connection; `_loop_resume` marks it again before Playwright's next call."""
+    loop = asyncio._get_running_loop()
+    if loop is not None:
+        _running["loop"] = loop
+        asyncio._set_running_loop(None)
+
+
+def _loop_resume() -> None:
+    loop = _running.pop("loop", None)
+    if loop is not None:
+        asyncio._set_running_loop(loop)
+
+
+def _browser_stop() -> None:
+    _loop_resume()
+    browser = _running.pop("browser", None)
+    playwright = _running.pop("playwright", None)
+    with suppress(Exception):
+        if browser is not None:
+            browser.close()
+        if playwright is not None:
+            playwright.stop()
+
+
 @contextmanager
 def browser_page(
     *,
@@ -46,25 +98,20 @@ def browser_page(
     javascript: bool = True,
 ) -> Iterator:
     """A page in a fresh browser context (a Vietnamese-language one by default)."""
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=ARGS
-        )
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            locale=locale,
-            java_script_enabled=javascript,
-        )
-        page = context.new_page()
-        page.set_default_timeout(timeout_ms)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            # The test's queries ran in Playwright's greenlet, which has its own
-            # database connection: close it, or the test database cannot be dropped.
-            connections.close_all()
+    context = _browser().new_context(
+        viewport={"width": width, "height": height},
+        locale=locale,
+        java_script_enabled=javascript,
+    )
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    try:
+        yield page
+    finally:
+        context.close()
+        # The test's queries since its first browser step went to the second
+        # connection (`_loop_pause`): close it, or the test database cannot be
+        # dropped.
+        connections.close_all()
+        _loop_pause()
