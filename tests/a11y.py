@@ -26,8 +26,11 @@ def axe_violations(page) -> list[dict]:
     Policy does not block (an injected <script> tag would be)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
+    # resultTypes: axe still checks every rule, but details only the violations
+    # (about half the time of a full report).
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        "tags => axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_21_AA,
     )
     return [
