@@ -9,6 +9,7 @@ from indicators.models import ScoringDefinition
 from surveys.models import Agency
 from tests.conftest import PASSWORD
 from tests.indicators.engine.builders import RollupBuilder, centre, sipas_2022_figures
+from tests.replay import replayed
 
 
 @pytest.fixture
@@ -46,17 +47,24 @@ def sipas(rollup, son_la):
     """2021 and 2022 for the 63 provinces: in 2022 Sơn La is 17th of 63 and 5th of
     14 in its region at 82.18%; in 2021 it was last (70%), so it rose 46 places."""
     figures = sipas_2022_figures(son_la)
-    for province, hundredths in figures.items():
-        rate_2021 = 70 if province == son_la else hundredths / 100
-        rollup.add_uniform(
-            agency=centre(province), month=202106, rate=rate_2021, answered=5000
-        )
-    rollup.write()
-    figures_refresh_dirty()
-    for province, hundredths in figures.items():
-        rollup.add_uniform(
-            agency=centre(province), month=202209, rate=hundredths / 100, answered=5000
-        )
-    rollup.write()
-    figures_refresh_dirty()
+
+    def build() -> None:
+        for province, hundredths in figures.items():
+            rate_2021 = 70 if province == son_la else hundredths / 100
+            rollup.add_uniform(
+                agency=centre(province), month=202106, rate=rate_2021, answered=5000
+            )
+        rollup.write()
+        figures_refresh_dirty()
+        for province, hundredths in figures.items():
+            rollup.add_uniform(
+                agency=centre(province),
+                month=202209,
+                rate=hundredths / 100,
+                answered=5000,
+            )
+        rollup.write()
+        figures_refresh_dirty()
+
+    replayed("sipas", build)
     return figures
