@@ -45,11 +45,11 @@ def _tables(cursor) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _contents(cursor, tables: list[str]) -> dict[str, bytes]:
+def table_contents(cursor) -> dict[str, bytes]:
     """Each table's rows in COPY's text format, sorted (the order rows happen to
     be stored in says nothing of the data)."""
     contents = {}
-    for table in tables:
+    for table in _tables(cursor):
         with cursor.copy(f"COPY {connection.ops.quote_name(table)} TO STDOUT") as copy:
             rows = b"".join(bytes(chunk) for chunk in copy).splitlines(keepends=True)
         contents[table] = b"".join(sorted(rows))
@@ -68,12 +68,11 @@ def replayed(name: str, build: Callable[[], None]) -> None:
     """Run `build`, or give the tables the contents its earlier run in this
     process left, when that run started from the same data."""
     with connection.cursor() as cursor:
-        tables = _tables(cursor)
-        before = _contents(cursor, tables)
+        before = table_contents(cursor)
         key = (name, _digest(before))
         if key not in _built:
             build()
-            after = _contents(cursor, tables)
+            after = table_contents(cursor)
             changed = {t: rows for t, rows in after.items() if rows != before[t]}
             _built[key] = None if PEOPLE_TABLES & changed.keys() else changed
             return
