@@ -407,7 +407,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "submissions": 1500,
         "clients": 10,
         "kiosks": 1,
-        "rate": 40,
+        "rate": 80,
         "redis_outage": 4,
         "pg_outage": 4,
         "refresh_every": 2,
