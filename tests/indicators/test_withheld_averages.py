@@ -18,6 +18,7 @@ from indicators.models import IndicatorValue, Level, PeriodKind
 from indicators.selectors import average_key, comparison_averages_withheld
 from surveys.models import Agency, Official, Province
 from tests.conftest import PASSWORD
+from tests.replay import replayed
 
 YEAR = 2026
 
@@ -51,18 +52,22 @@ def map_2025(rollup):
     more in 2026)."""
     units = list(Province.objects.filter(map=Province.Map.MAP_2025).order_by("code"))
     assert len(units) == 34
-    for year in (2025, YEAR):
-        for number, unit in enumerate(units):
-            predecessor = unit.predecessors.order_by("code").first()
-            agency = Agency.objects.get(code=f"{predecessor.code}-centre")
-            rollup.add_uniform(
-                agency=agency,
-                month=year * 100 + 9,
-                rate=70 + number / 2 + (year - 2025),
-                answered=1000,
-            )
-        rollup.write()
-        figures_refresh_dirty()
+
+    def build() -> None:
+        for year in (2025, YEAR):
+            for number, unit in enumerate(units):
+                predecessor = unit.predecessors.order_by("code").first()
+                agency = Agency.objects.get(code=f"{predecessor.code}-centre")
+                rollup.add_uniform(
+                    agency=agency,
+                    month=year * 100 + 9,
+                    rate=70 + number / 2 + (year - 2025),
+                    answered=1000,
+                )
+            rollup.write()
+            figures_refresh_dirty()
+
+    replayed("map_2025", build)
     return units
 
 
