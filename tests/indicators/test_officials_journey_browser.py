@@ -1,10 +1,9 @@
 """The officials' journey in a real browser: a provincial official signs in,
-opens the below-target overview, a unit's page and the review list, and
-exports; screenshots of each page go to test-artifacts/, at an office screen
-and a phone's width. axe-core, injected into each page, finds no WCAG 2.1 A or
-AA violation on the review list, the unit page and the overview.
-
-axe-core comes from the npm registry (package.json; bin/test installs it)."""
+opens the below-target overview, a unit's page, the scorecard and the review
+list, and exports; screenshots of each page go to test-artifacts/, at an office
+screen and a phone's width. axe-core, injected into each page, finds no WCAG 2.1
+A or AA violation on them, and at 1366 px the scorecard's fourteen columns fit,
+in Vietnamese and in English."""
 
 from __future__ import annotations
 
@@ -30,6 +29,15 @@ def figures(live_server, rollup, son_la_centre):
         rollup.add_uniform(agency=justice, month=year * 100 + 6, rate=70, answered=60)
         rollup.write()
         figures_refresh_dirty()
+
+
+SCORECARD = "/admin/indicators/scorecard/?period_kind__exact=3"
+# The scorecard's fourteen columns beside each other, measured in the page.
+SCORECARD_WIDTHS = (
+    "[document.documentElement.scrollWidth,"
+    " document.querySelector('#result_list').scrollWidth,"
+    " document.querySelector('#changelist .results').clientWidth]"
+)
 
 
 def _violations(page) -> list[str]:
@@ -63,6 +71,14 @@ def _journey(page, base: str, username: str, name: str) -> dict[str, list[str]]:
     page.screenshot(path=str(ARTIFACTS / f"journey-list-{name}.png"), full_page=True)
     found["list"] = _violations(page)
 
+    page.goto(f"{base}{SCORECARD}")
+    assert page.locator("#result_list td.field-satisfaction").count() >= 1
+    page.screenshot(
+        path=str(ARTIFACTS / f"journey-scorecard-{name}.png"), full_page=True
+    )
+    found["scorecard"] = _violations(page)
+
+    page.goto(f"{base}/admin/indicators/indicatorvalue/")
     with page.expect_download() as download:
         page.locator("a.export-xlsx").click()
     saved = ARTIFACTS / download.value.suggested_filename
@@ -84,4 +100,28 @@ def test_a_provincial_official_walks_the_review_and_no_page_breaks_wcag_21_aa(
         if width == 1366:
             # Status, rank and change in view without scrolling sideways.
             assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.goto(live_server.url + SCORECARD)
+            page_width, table, room = page.evaluate(SCORECARD_WIDTHS)
+            assert page_width <= width and table <= room
     assert {page_name: v for page_name, v in found.items() if v} == {}
+
+
+def test_the_scorecard_fits_an_office_screen_in_english(
+    live_server, figures, son_la_official
+):
+    with browser_page(
+        width=1366, height=768, timeout_ms=20_000, locale="en-GB"
+    ) as page:
+        page.context.add_cookies(
+            [{"name": "django_language", "value": "en", "url": live_server.url}]
+        )
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", son_la_official.username)
+        page.fill("#id_password", PASSWORD)
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        page.goto(live_server.url + SCORECARD)
+        assert "Scorecard of units by period" in page.content()
+        page.screenshot(path=str(ARTIFACTS / "scorecard-1366-en.png"), full_page=True)
+        page_width, table, room = page.evaluate(SCORECARD_WIDTHS)
+    assert page_width <= 1366 and table <= room
