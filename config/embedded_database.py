@@ -18,6 +18,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote
 
+from config.database_ensure import database_ensure
+
 DATABASE_NAME = "sipas"
 DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "postgres"
 
@@ -45,20 +47,6 @@ def _system_user() -> str | None:
     return "embedded_postgres" if os.geteuid() == 0 else None
 
 
-def _database_create(socket_dir: Path) -> None:
-    """Create the platform's database on the server unless it exists."""
-    import psycopg
-
-    with psycopg.connect(
-        dbname="postgres", user="postgres", host=str(socket_dir), autocommit=True
-    ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-
-
 def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
     """Start the server of data_dir unless it runs (creating it on first use), make
     sure the platform's database exists, and return its URL."""
@@ -70,9 +58,9 @@ def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
         wheel.PostgresServer._instances.pop(data_dir.resolve(), None)
         server = wheel.get_server(data_dir, cleanup_mode=None)
         info = server.get_postmaster_info()
-    socket_dir = info.socket_dir
-    _database_create(socket_dir)
-    return f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
+    url = f"postgres://postgres@/{DATABASE_NAME}?host={quote(str(info.socket_dir))}"
+    database_ensure(url)
+    return url
 
 
 def embedded_database_stop(data_dir: Path = DATA_DIR) -> bool:
