@@ -16,13 +16,16 @@ from operator import add
 
 from django.db import connection
 
-from indicators.models import (
-    CriterionCount,
-    DirtyUnitPeriod,
-    Level,
-    PeriodKind,
-    RespondentCount,
+from indicators.engine.kernel import (
+    ANSWER_COLUMNS,
+    CC,
+    CC_COLUMNS,
+    DIRTY,
+    KEY,
+    RC,
+    RC_COLUMNS,
 )
+from indicators.models import Level, PeriodKind
 from surveys.models import Agency, Province, Questionnaire
 
 Key = tuple[int, int, int, int]  # level, unit_id, period_kind, period_key
@@ -123,50 +126,34 @@ class RollupBuilder:
         q = self.questionnaire
         counts = [(*key, criterion, *n) for (key, criterion), n in self.counts.items()]
         respondents = [(*key, q.id, n) for key, n in self.respondents.items()]
+        added = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in ANSWER_COLUMNS)
         with connection.cursor() as cursor:
             if counts:
                 cursor.execute(
-                    f"""
-                    INSERT INTO {CriterionCount._meta.db_table} AS t
-                        (level, unit_id, period_kind, period_key, criterion_id,
-                         n0, n1, n2, n3, n4, n5)
-                    SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
-                        %s::int[], %s::int[], %s::int[], %s::int[], %s::int[],
-                        %s::int[], %s::int[])
-                    ON CONFLICT (level, unit_id, period_kind, period_key, criterion_id)
-                    DO UPDATE SET n0 = t.n0 + excluded.n0, n1 = t.n1 + excluded.n1,
-                        n2 = t.n2 + excluded.n2, n3 = t.n3 + excluded.n3,
-                        n4 = t.n4 + excluded.n4, n5 = t.n5 + excluded.n5
-                    """,
+                    f"INSERT INTO {CC} AS t ({CC_COLUMNS}) SELECT * FROM {_arrays(11)}"
+                    f" ON CONFLICT ({KEY}, criterion_id) DO UPDATE SET {added}",
                     [list(column) for column in zip(*counts, strict=True)],
                 )
             if respondents:
                 columns = [list(column) for column in zip(*respondents, strict=True)]
                 cursor.execute(
-                    f"""
-                    INSERT INTO {RespondentCount._meta.db_table} AS t
-                        (level, unit_id, period_kind, period_key, questionnaire_id,
-                         respondents)
-                    SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
-                        %s::int[], %s::int[])
-                    ON CONFLICT (level, unit_id, period_kind, period_key,
-                        questionnaire_id)
-                    DO UPDATE SET respondents = t.respondents + excluded.respondents
-                    """,
+                    f"INSERT INTO {RC} AS t ({RC_COLUMNS}) SELECT * FROM {_arrays(6)}"
+                    f" ON CONFLICT ({KEY}, questionnaire_id)"
+                    " DO UPDATE SET respondents = t.respondents + excluded.respondents",
                     columns,
                 )
                 cursor.execute(
-                    f"""
-                    INSERT INTO {DirtyUnitPeriod._meta.db_table}
-                        (level, unit_id, period_kind, period_key, questionnaire_id)
-                    SELECT * FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[],
-                        %s::int[])
-                    ON CONFLICT DO NOTHING
-                    """,
+                    f"INSERT INTO {DIRTY} ({KEY}, questionnaire_id)"
+                    f" SELECT * FROM {_arrays(5)} ON CONFLICT DO NOTHING",
                     columns[:5],
                 )
         self.counts.clear()
         self.respondents.clear()
+
+
+def _arrays(count: int) -> str:
+    """unnest of `count` integer arrays, the statement's parameters."""
+    return f"unnest({', '.join(['%s::int[]'] * count)})"
 
 
 def centre(province: Province) -> Agency:
