@@ -115,3 +115,14 @@ def browser_page(
         # dropped.
         connections.close_all()
         _loop_pause()
+
+
+def admin_sign_in(page, base: str, username: str) -> None:
+    """Sign in to the admin at `base` as `username` (the tests' password)."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")

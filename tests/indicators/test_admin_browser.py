@@ -7,8 +7,7 @@ import pytest
 
 from indicators.engine.figures import figures_refresh_dirty
 from surveys.models import Province
-from tests.browser import ARTIFACTS, browser_page, needs_chromium
-from tests.conftest import PASSWORD
+from tests.browser import ARTIFACTS, admin_sign_in, browser_page, needs_chromium
 from tests.indicators.engine.builders import centre
 
 pytestmark = needs_chromium
@@ -38,11 +37,7 @@ def page(live_server):
 def test_an_official_filters_to_flagged_provinces_opens_one_and_sees_its_chart(
     page, live_server, figures, national_admin
 ):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", national_admin.username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    admin_sign_in(page, live_server.url, national_admin.username)
     page.goto(f"{live_server.url}/admin/indicators/indicatorvalue/")
     assert page.locator(".refresh-status").is_visible()
     assert page.locator("#result_list tbody tr").count() == 8

@@ -12,8 +12,7 @@ import pytest
 from indicators.engine.figures import figures_refresh_dirty
 from surveys.models import Agency
 from tests.a11y import axe_violations, needs_axe
-from tests.browser import ARTIFACTS, browser_page, needs_chromium
-from tests.conftest import PASSWORD
+from tests.browser import ARTIFACTS, admin_sign_in, browser_page, needs_chromium
 
 pytestmark = [*needs_chromium, needs_axe]
 
@@ -46,11 +45,7 @@ def _violations(page) -> list[str]:
 
 
 def _journey(page, base: str, username: str, name: str) -> dict[str, list[str]]:
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    admin_sign_in(page, base, username)
     found = {}
 
     page.goto(f"{base}/admin/indicators/indicatorvalue/below-target/?year=2022")
@@ -115,11 +110,7 @@ def test_the_scorecard_fits_an_office_screen_in_english(
         page.context.add_cookies(
             [{"name": "django_language", "value": "en", "url": live_server.url}]
         )
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", son_la_official.username)
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("input[type=submit]")
+        admin_sign_in(page, live_server.url, son_la_official.username)
         page.goto(live_server.url + SCORECARD)
         assert "Scorecard of units by period" in page.content()
         page.screenshot(path=str(ARTIFACTS / "scorecard-1366-en.png"), full_page=True)

@@ -11,8 +11,7 @@ from indicators.engine.figures import figures_refresh_dirty
 from surveys.models import Agency, Province
 from surveys.services.questionnaires import questionnaire_publish
 from tests.a11y import axe_violations, needs_axe
-from tests.browser import ARTIFACTS, browser_page, needs_chromium
-from tests.conftest import PASSWORD
+from tests.browser import ARTIFACTS, admin_sign_in, browser_page, needs_chromium
 from tests.indicators.engine.builders import RollupBuilder, centre
 from tests.surveys.authoring import draft_with
 
@@ -63,11 +62,7 @@ def test_the_questionnaire_choices_read_well_and_pass_axe(
         page.context.add_cookies(
             [{"name": "django_language", "value": language, "url": live_server.url}]
         )
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", national_admin.username)
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("input[type=submit]")
+        admin_sign_in(page, live_server.url, national_admin.username)
         found = {}
         for name, path in pages.items():
             response = page.goto(live_server.url + path)

@@ -9,8 +9,7 @@ import pytest
 from indicators.engine.pipeline import rollup_refresh
 from indicators.models import IndicatorValue, Level, PeriodKind
 from surveys.models import Questionnaire
-from tests.browser import ARTIFACTS, browser_page, needs_chromium
-from tests.conftest import PASSWORD
+from tests.browser import ARTIFACTS, admin_sign_in, browser_page, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -36,11 +35,7 @@ def test_an_administrator_creates_previews_and_publishes_a_questionnaire(
     page, live_server, national_admin, son_la_centre, settings
 ):
     settings.SURVEY_MIN_FILL_SECONDS = 0
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", national_admin.username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
+    admin_sign_in(page, live_server.url, national_admin.username)
 
     page.goto(f"{live_server.url}/admin/surveys/questionnaire/add/")
     page.fill("#id_code", "health")
