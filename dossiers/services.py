@@ -42,6 +42,7 @@ from surveys.hashing import keyed_hash
 from surveys.imports import csv_header_check, csv_records
 from surveys.models import Agency, InvitationBatch, Procedure
 from surveys.scope import scope_for
+from surveys.selectors import agencies_within
 from surveys.services.invitations import invitation_token
 from surveys.services.responses import Invitation
 
@@ -105,11 +106,7 @@ def dossier_invitation_issue(*, dossier: Dossier, user) -> str:
 
 
 def _lookups(agency_ids: frozenset[int] | None) -> tuple[dict, dict]:
-    agencies = {
-        code: pk
-        for code, pk in Agency.objects.values_list("code", "id")
-        if agency_ids is None or pk in agency_ids
-    }
+    agencies = dict(agencies_within(agency_ids).values_list("code", "id"))
     return agencies, dict(Procedure.objects.values_list("code", "id"))
 
 

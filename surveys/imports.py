@@ -28,6 +28,7 @@ from surveys.imports_load import copy_line, rows_load
 from surveys.imports_quick import row_quick_check
 from surveys.models import Agency, Procedure, Questionnaire, Source
 from surveys.response_rules import CHANNEL_CODES, PROFILE_CHOICES
+from surveys.selectors import agencies_within
 from surveys.services.responses import (
     answers_encode,
     questionnaire_criteria,
@@ -376,11 +377,7 @@ def responses_import(
     ):
         return report
 
-    agencies = {
-        a.code: a
-        for a in Agency.objects.all()
-        if agency_ids is None or a.id in agency_ids
-    }
+    agencies = {a.code: a for a in agencies_within(agency_ids)}
     procedures = dict(Procedure.objects.values_list("code", "id"))
     given = list(reader.fieldnames or [])
     # Optional columns left out of the file read as empty cells after the rest.

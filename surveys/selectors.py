@@ -271,3 +271,10 @@ def questionnaire_changes(questionnaire: Questionnaire) -> dict | None:
             != (after[code].required, after[code].allows_not_applicable)
         ),
     }
+
+
+def agencies_within(agency_ids: frozenset[int] | None) -> QuerySet[Agency]:
+    """The agencies an import may name: all of them, or those of an official's
+    scope (`agency_ids`), chosen by the database."""
+    agencies = Agency.objects.all()
+    return agencies if agency_ids is None else agencies.filter(id__in=agency_ids)
