@@ -29,6 +29,7 @@ from .test_tasks_worker import (
     nation_respondents,
     queue,  # noqa: F401 (fixture)
     some_responses,
+    wait_for_backend,
     workers,  # noqa: F401 (fixture)
 )
 
@@ -77,18 +78,12 @@ def responses_locked() -> Iterator[None]:
 def wait_for_part_waiting(timeout: float = 60) -> None:
     """Until a backend of the test database waits, inside a rebuild part, for
     the responses table."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND query LIKE 'INSERT INTO indicators_rebuild%%'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.1)
-    raise AssertionError("no rebuild part started")
+    wait_for_backend(
+        "INSERT INTO indicators_rebuild%",
+        waits_for_lock=True,
+        what="rebuild part",
+        timeout=timeout,
+    )
 
 
 def fold_through(on_queue: str, timeout: float) -> tuple[dict, float]:
@@ -219,18 +214,12 @@ def test_a_rebuild_whose_part_fails_gives_its_claim_up_at_once(
 def wait_for_reconcile_waiting(timeout: float = 60) -> None:
     """Until a backend of the test database waits, inside a reconciliation, for
     the responses table."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND query LIKE 'CREATE TEMP TABLE recon_base%%'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.1)
-    raise AssertionError("no reconciliation started")
+    wait_for_backend(
+        "CREATE TEMP TABLE recon_base%",
+        waits_for_lock=True,
+        what="reconciliation",
+        timeout=timeout,
+    )
 
 
 @needs_worker

@@ -129,20 +129,33 @@ def nation_respondents(year: int) -> int:
     return row.respondents if row else 0
 
 
-def wait_for_fold_in_progress(timeout: float = 30) -> None:
-    """Until a backend of the test database sleeps inside a fold."""
+def wait_for_backend(
+    query_like: str, *, waits_for_lock: bool, what: str, timeout: float
+) -> None:
+    """Until a backend of the test database runs a statement starting as
+    `query_like` (LIKE pattern), waiting for a lock or, otherwise, active; fails
+    saying `what` never started."""
+    condition = "wait_event_type = 'Lock'" if waits_for_lock else "state = 'active'"
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND state = 'active'"
-                " AND query LIKE 'SELECT pg_sleep%%'"
+                f" WHERE datname = current_database() AND {condition}"
+                " AND query LIKE %s",
+                [query_like],
             )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.1)
-    raise AssertionError("no fold started")
+    raise AssertionError(f"no {what} started")
+
+
+def wait_for_fold_in_progress(timeout: float = 30) -> None:
+    """Until a backend of the test database sleeps inside a fold."""
+    wait_for_backend(
+        "SELECT pg_sleep%", waits_for_lock=False, what="fold", timeout=timeout
+    )
 
 
 def some_responses(agency, count: int) -> None:
